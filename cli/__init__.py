@@ -1,0 +1,1 @@
+"""Command-line adapter: parses input, calls the core, renders output. See `tidings --help`."""

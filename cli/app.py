@@ -1,0 +1,60 @@
+"""The `tidings` command: one Typer app per command group, joined here. Commands parse input, call the core,
+render the result and exit with the core's exit code (0 ok, 1 a check failed, 2 bad usage or input)."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from tidings.contracts.errors import TidingsError
+
+from . import contracts_cmd
+
+__all__ = ["app", "main"]
+
+
+class _ErrorsAsMessages(TyperGroup):
+    """Turns a `TidingsError` raised anywhere below into one line on stderr and its exit code: a user's
+    mistake never shows a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
+        try:
+            return super().invoke(ctx)
+        except TidingsError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_ErrorsAsMessages,
+    name="tidings",
+    help="Contract and consumer testing for domain events on SNS/SQS, with a local event simulator.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.add_typer(contracts_cmd.app, name="contracts")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tidings {version('tidings')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    _version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Contract and consumer testing for domain events on SNS/SQS, with a local event simulator."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

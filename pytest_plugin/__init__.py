@@ -1,0 +1,1 @@
+"""The tidings pytest plugin (thin adapter over the simulator)."""

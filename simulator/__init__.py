@@ -1,0 +1,1 @@
+"""The event simulator: engines, topology, publisher, scenarios, faults, fake business API, timeline."""
