@@ -2,6 +2,298 @@
 
 from __future__ import annotations
 
-import typer
+import json
+import sys
+from pathlib import Path
+from typing import Any
 
-app = typer.Typer(help="Published event contracts: list, show, validate, lint, check.", no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tidings.contracts import UsageError, load_catalog
+from tidings.contracts.compat import MODES, CheckReport, check_catalog
+from tidings.contracts.event_files import validate_files
+from tidings.contracts.fields import schema_fields
+from tidings.contracts.git_ref import catalog_at_ref
+from tidings.contracts.lint import lint_catalog
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Published event contracts: list, show, validate, lint, check.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+_CONTRACTS_HELP = (
+    "Catalogue directory (default: TIDINGS_CONTRACTS, then \\[tool.tidings] contracts in pyproject.toml, "
+    "then the shipped interventions catalogue)."
+)
+_CONTRACTS = typer.Option(None, "--contracts", metavar="DIR", help=_CONTRACTS_HELP)
+_JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def _console() -> Console:
+    # Created per command so it writes to the current stdout (CliRunner swaps it). Off a terminal, a wide fixed
+    # width keeps long event types on one line in logs and pipes.
+    return Console(width=None if sys.stdout.isatty() else 200, highlight=False, soft_wrap=True)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command("list")
+def list_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> None:
+    """List the event types of the catalogue: versions, description, detailUrl template.
+
+    Example: [bold]tidings contracts list[/bold]
+    """
+    catalog = load_catalog(contracts)
+    rows = [catalog.get(event_type) for event_type in catalog.event_types]
+    if as_json:
+        _print_json(
+            {
+                "producer": catalog.producer,
+                "topic": catalog.topic,
+                "apiBaseUrl": catalog.api_base_url,
+                "events": [
+                    {
+                        "eventType": latest.event_type,
+                        "versions": catalog.versions(latest.event_type),
+                        "description": latest.description,
+                        "detailUrl": latest.detail_url_template,
+                    }
+                    for latest in rows
+                ],
+            }
+        )
+        return
+    table = Table(title=f"{catalog.producer} → topic {catalog.topic}", title_justify="left")
+    table.add_column("event type", no_wrap=True)
+    table.add_column("versions", justify="right")
+    table.add_column("detailUrl", no_wrap=True)
+    table.add_column("description")
+    for latest in rows:
+        versions = ", ".join(map(str, catalog.versions(latest.event_type)))
+        table.add_row(latest.event_type, versions, escape(latest.detail_url_template), escape(latest.description))
+    _console().print(table)
+
+
+@app.command("show")
+def show_command(
+    event_type: str = typer.Argument(..., help="Event type, e.g. intervention.referral.sent."),
+    version: int | None = typer.Option(None, "--version", "-v", help="Version (default: the latest)."),
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+) -> None:
+    """Show one contract: its fields (type, required, constraints) and an example event.
+
+    Example: [bold]tidings contracts show intervention.referral.sent --version 1[/bold]
+    """
+    catalog = load_catalog(contracts)
+    contract = catalog.get(event_type, version)
+    fields = schema_fields(catalog.compiled(contract.event_type, contract.version).bundled)
+    fields.pop("", None)  # the document itself
+    example = contract.examples[0] if contract.examples else None
+    if as_json:
+        _print_json(
+            {
+                "eventType": contract.event_type,
+                "version": contract.version,
+                "versions": catalog.versions(contract.event_type),
+                "description": contract.description,
+                "detailUrl": contract.detail_url_template,
+                "urlOnlyParams": {name: p.reason for name, p in contract.url_only_params.items()},
+                "messageAttributes": contract.message_attributes,
+                "fields": [
+                    {"pointer": f.pointer, "type": f.type_text, "required": f.required, "constraints": f.constraints}
+                    for f in fields.values()
+                ],
+                "schema": contract.schema,
+                "example": example,
+                "source": str(contract.source_path),
+            }
+        )
+        return
+    console = _console()
+    versions = ", ".join(map(str, catalog.versions(contract.event_type)))
+    console.print(f"[bold]{contract.event_type}[/bold] v{contract.version}  (versions: {versions})")
+    console.print(escape(contract.description))
+    console.print(f"detailUrl: {escape(contract.detail_url_template)}")
+    for name, param in contract.url_only_params.items():
+        console.print(f"  {{{name}}} is url-only: {escape(param.reason)}")
+    attributes = ", ".join(
+        f"{name}={value.get('StringValue', value) if isinstance(value, dict) else value}"
+        for name, value in contract.message_attributes.items()
+    )
+    console.print(f"SNS message attributes: {escape(attributes)}")
+    console.print(f"source: {contract.source_path}")
+    table = Table(title="fields", title_justify="left")
+    table.add_column("field", no_wrap=True)
+    table.add_column("type")
+    table.add_column("required")
+    table.add_column("constraints")
+    for f in fields.values():
+        table.add_row(f.pointer, f.type_text, "yes" if f.required else "no", escape(f.constraint_text()))
+    console.print(table)
+    if example is not None:
+        console.print("example:")
+        typer.echo(json.dumps(example, indent=2, ensure_ascii=False))
+
+
+@app.command("validate")
+def validate_command(
+    files: list[Path] = typer.Argument(..., help="Event files (JSON): raw envelopes or SNS notifications."),
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+) -> None:
+    """Validate event files against their contracts (the version comes from each event).
+
+    Exit code 0 when every file is valid, 1 when any has violations, 2 when any cannot be read or matched.
+
+    Example: [bold]tidings contracts validate received/*.json[/bold]
+    """
+    catalog = load_catalog(contracts)
+    results = validate_files(catalog, files)
+    if as_json:
+        _print_json([result.to_json() for result in results])
+    else:
+        console = _console()
+        for result in results:
+            name = escape(str(result.path))
+            if result.error is not None:
+                console.print(f"{name}: [red]error[/red]: {escape(str(result.error))}")
+            elif result.ok:
+                console.print(f"{name}: [green]OK[/green] {result.event_type} v{result.version}")
+            else:
+                count = len(result.violations)
+                console.print(
+                    f"{name}: [red]FAIL[/red] {result.event_type} v{result.version}, "
+                    f"{count} violation{'s' if count != 1 else ''}"
+                )
+                for violation in result.violations:
+                    console.print(f"  {escape(str(violation))}")
+        failed = sum(1 for result in results if result.error is None and not result.ok)
+        errors = sum(1 for result in results if result.error is not None)
+        console.print(
+            f"{len(results)} file(s): {len(results) - failed - errors} OK, {failed} failed, {errors} error(s)"
+        )
+    if any(result.error is not None for result in results):
+        raise typer.Exit(2)
+    if any(not result.ok for result in results):
+        raise typer.Exit(1)
+
+
+@app.command("lint")
+def lint_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> None:
+    """Check the catalogue's house rules: naming, versions, descriptions, detailUrl placeholders, examples,
+    valid schemas, no stray files. Exit code 1 when any rule is broken.
+
+    Example: [bold]tidings contracts lint --contracts contracts/catalogs/interventions[/bold]
+    """
+    catalog = load_catalog(contracts)
+    problems = lint_catalog(catalog)
+    if as_json:
+        _print_json({"ok": not problems, "problems": [problem.to_json() for problem in problems]})
+    else:
+        console = _console()
+        for problem in problems:
+            console.print(escape(str(problem)))
+        if problems:
+            console.print(f"[red]{len(problems)} problem(s)[/red] in {catalog.root}")
+        else:
+            console.print(f"[green]OK[/green]: {len(catalog.events)} contracts in {catalog.root}, no problems")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command("check")
+def check_command(
+    against: str | None = typer.Option(
+        None, "--against", metavar="GIT_REF|DIR", help="Compare with the catalogue at a git ref, or in a directory."
+    ),
+    mode: str = typer.Option(
+        "forward",
+        "--mode",
+        metavar="forward|backward|full",
+        help="forward: readers of the old schema accept new events (default; producers publish, consumers read). "
+        "backward: the new schema accepts old events. full: both.",
+    ),
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+) -> None:
+    """Versioning governance. Compares each version of an event with the earlier ones (reported: a new version
+    may break), and with --against, each contract with the same version in the baseline: an incompatible
+    change without a version bump exits 1.
+
+    Example: [bold]tidings contracts check --against main[/bold]
+    """
+    if mode not in MODES:
+        raise UsageError(f"unknown --mode {mode!r}", hint="use one of: " + ", ".join(MODES))
+    catalog = load_catalog(contracts)
+    if against is None:
+        report = check_catalog(catalog, mode=mode)
+    elif Path(against).is_dir():
+        report = check_catalog(catalog, mode=mode, baseline=load_catalog(Path(against)), baseline_name=against)
+    else:
+        with catalog_at_ref(catalog.root, against) as folder:
+            baseline = load_catalog(folder)
+            report = check_catalog(catalog, mode=mode, baseline=baseline, baseline_name=against)
+    if as_json:
+        _print_json(_report_json(report))
+    else:
+        _render_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _report_json(report: CheckReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "mode": report.mode,
+        "against": report.baseline,
+        "versions": [comparison.to_json() for comparison in report.versions],
+        "sameVersion": [
+            comparison.to_json(report.next_versions.get(comparison.event_type)) for comparison in report.against
+        ],
+    }
+
+
+def _render_report(report: CheckReport) -> None:
+    console = _console()
+    console.print(f"mode: {report.mode}")
+    if not report.versions:
+        console.print("versions: every event type has a single version; nothing to compare")
+    for comparison in report.versions:
+        title = f"{comparison.event_type} v{comparison.old_version} → v{comparison.new_version}"
+        if comparison.compatible:
+            console.print(f"{title}: compatible ({report.mode})")
+        else:
+            console.print(f"{title}: [yellow]incompatible[/yellow] ({report.mode}); allowed: a new version may break")
+            for reason in comparison.reasons():
+                console.print(f"  {escape(reason)}")
+    if report.baseline is None:
+        return
+    changed = [c for c in report.against if c.changes or not c.compatible]
+    console.print(
+        f"against {escape(report.baseline)}: {len(report.against)} contract(s) compared, {len(changed)} changed"
+    )
+    for comparison in report.against:
+        title = f"{comparison.event_type} v{comparison.old_version}"
+        if comparison.scope == "removed":
+            console.print(f"[red]BREAKING[/red] {title}: removed; {escape(comparison.note)}")
+        elif not comparison.compatible:
+            console.print(f"[red]BREAKING[/red] {title}: changed under the same version")
+            for reason in comparison.reasons(report.next_versions.get(comparison.event_type)):
+                console.print(f"  {escape(reason)}")
+        elif comparison.changes:
+            console.print(f"{title}: changed, compatible ({report.mode})")
+            for change in comparison.changes:
+                console.print(f"  {escape(str(change))}")
+    if report.ok:
+        console.print("[green]OK[/green]: no breaking change without a version bump")
+    else:
+        console.print(f"[red]{len(report.breaking)} breaking change(s)[/red] without a version bump")

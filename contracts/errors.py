@@ -5,6 +5,7 @@
     │   ├── InputFileError            a file that cannot be read or parsed (carries file:line)
     │   ├── CatalogError              a catalogue directory that is not a catalogue
     │   ├── UnknownEventType          an event type the catalogue does not know (names the closest)
+    │   │   └── UnknownVersion        a version of a known event type that the catalogue does not have
     │   └── EngineError               an engine that cannot be reached or refuses (what was tried, how to start one)
     └── CheckFailed         (exit 1)  a check ran and found problems (violations, breaking changes, failures)
 
@@ -24,6 +25,7 @@ __all__ = [
     "InputFileError",
     "TidingsError",
     "UnknownEventType",
+    "UnknownVersion",
     "UsageError",
     "closest",
 ]
@@ -77,6 +79,21 @@ class UnknownEventType(UsageError):
             else "run `tidings contracts list` to see the known event types"
         )
         super().__init__(f"unknown {what} {event_type!r}", hint=hint)
+
+
+class UnknownVersion(UnknownEventType):
+    """A version of a known event type that the catalogue does not have (names the versions it has)."""
+
+    def __init__(self, event_type: str, version: object, known_versions: Iterable[int]) -> None:
+        versions = sorted(known_versions)
+        self.version = version
+        UsageError.__init__(
+            self,
+            f"{event_type} has no version {version!r}",
+            hint=f"known versions: {', '.join(map(str, versions)) or 'none'}",
+        )
+        self.event_type = event_type
+        self.suggestions = [str(v) for v in versions]
 
 
 class EngineError(UsageError):

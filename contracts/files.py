@@ -1,0 +1,107 @@
+"""Reading the files a user hands tidings (catalogue files, event files) with errors that say file:line.
+
+YAML is read without timestamp resolution so that `occurredAt: 2024-01-01T10:00:00Z` stays the string an event
+carries on the wire instead of becoming a `datetime` that JSON Schema would call the wrong type.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputFileError
+
+__all__ = ["key_line", "parse_json_or_yaml", "read_data_file", "read_text"]
+
+
+class _PlainSafeLoader(yaml.SafeLoader):
+    """A SafeLoader whose scalars are JSON's: no timestamps (they stay strings)."""
+
+
+_PlainSafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_text(path: Path) -> str:
+    """The file's text; a missing, unreadable, non-UTF-8 or empty file is an `InputFileError`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file", hint="check the path") from None
+    except IsADirectoryError:
+        raise InputFileError(path, "is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputFileError(
+            path,
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a BOM is legal in UTF-8 files written by some editors; json.loads refuses it
+    if not text.strip():
+        raise InputFileError(path, "file is empty", hint="expected a JSON or YAML document")
+    return text
+
+
+def parse_json_or_yaml(text: str, source: object) -> Any:
+    """Parse `text` as JSON when it looks like JSON, else as YAML; errors carry `source:line`."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) or str(source).endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(
+                source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, hint=_JSON_HINT
+            ) from None
+    try:
+        return yaml.load(text, Loader=_PlainSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise InputFileError(source, f"not valid YAML: {what}", line=line, hint=_YAML_HINT) from None
+    except yaml.YAMLError as exc:
+        raise InputFileError(source, f"not valid YAML: {exc}", hint=_YAML_HINT) from None
+
+
+_JSON_HINT = "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)"
+_YAML_HINT = "fix the YAML syntax (check indentation, and quote values containing ': ' or '#')"
+
+
+def read_data_file(path: Path) -> Any:
+    """Read and parse one JSON or YAML file (see `read_text` and `parse_json_or_yaml`)."""
+    data = parse_json_or_yaml(read_text(path), path)
+    if data is None:
+        raise InputFileError(path, "file holds no document (only comments?)", hint="expected a JSON or YAML document")
+    return data
+
+
+def key_line(path: Path, *keys: str) -> int | None:
+    """The 1-based line of the mapping key reached by `keys` in a YAML/JSON file, for error messages."""
+    try:
+        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"), Loader=_PlainSafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return line
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                line = key_node.start_mark.line + 1
+                node = value_node
+                break
+        else:
+            return line
+    return line
