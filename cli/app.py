@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 
 from tidings.contracts.errors import TidingsError
 
-from . import contracts_cmd
+from . import contracts_cmd, emit_cmd, pact_cmd, play_cmd, queue_cmd, scenarios_cmd, topology_cmd, up_cmd
 
 __all__ = ["app", "main"]
 
@@ -38,6 +38,13 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(contracts_cmd.app, name="contracts")
+app.command("play")(play_cmd.play)
+app.add_typer(scenarios_cmd.app, name="scenarios")
+app.add_typer(topology_cmd.app, name="topology")
+app.add_typer(queue_cmd.app, name="queue")
+app.command("emit")(emit_cmd.emit_command)
+app.command("up")(up_cmd.up_command)
+app.add_typer(pact_cmd.app, name="pact")
 
 
 def _print_version(value: bool) -> None:

@@ -18,6 +18,7 @@ from tidings.contracts.event_files import validate_files
 from tidings.contracts.fields import schema_fields
 from tidings.contracts.git_ref import catalog_at_ref
 from tidings.contracts.lint import lint_catalog
+from tidings.contracts.pact_file import load_pacts
 
 __all__ = ["app"]
 
@@ -222,26 +223,35 @@ def check_command(
         help="forward: readers of the old schema accept new events (default; producers publish, consumers read). "
         "backward: the new schema accepts old events. full: both.",
     ),
+    pacts_dir: Path | None = typer.Option(
+        None,
+        "--pacts",
+        metavar="DIR",
+        help="Consumers' pact files (*.json): list which of their message interactions the change breaks "
+        "(with --against), or which do not hold against the contracts (without).",
+    ),
     contracts: Path | None = _CONTRACTS,
     as_json: bool = _JSON,
 ) -> None:
     """Versioning governance. Compares each version of an event with the earlier ones (reported: a new version
     may break), and with --against, each contract with the same version in the baseline: an incompatible
-    change without a version bump exits 1.
+    change without a version bump exits 1. With --pacts, a change that breaks a consumer's pact exits 1 too.
 
-    Example: [bold]tidings contracts check --against main[/bold]
+    Example: [bold]tidings contracts check --against main --pacts pacts/[/bold]
     """
     if mode not in MODES:
         raise UsageError(f"unknown --mode {mode!r}", hint="use one of: " + ", ".join(MODES))
     catalog = load_catalog(contracts)
+    pacts = load_pacts([pacts_dir]) if pacts_dir is not None else None
     if against is None:
-        report = check_catalog(catalog, mode=mode)
+        report = check_catalog(catalog, mode=mode, pacts=pacts)
     elif Path(against).is_dir():
-        report = check_catalog(catalog, mode=mode, baseline=load_catalog(Path(against)), baseline_name=against)
+        baseline = load_catalog(Path(against))
+        report = check_catalog(catalog, mode=mode, baseline=baseline, baseline_name=against, pacts=pacts)
     else:
         with catalog_at_ref(catalog.root, against) as folder:
             baseline = load_catalog(folder)
-            report = check_catalog(catalog, mode=mode, baseline=baseline, baseline_name=against)
+            report = check_catalog(catalog, mode=mode, baseline=baseline, baseline_name=against, pacts=pacts)
     if as_json:
         _print_json(_report_json(report))
     else:
@@ -251,7 +261,7 @@ def check_command(
 
 
 def _report_json(report: CheckReport) -> dict[str, Any]:
-    return {
+    data = {
         "ok": report.ok,
         "mode": report.mode,
         "against": report.baseline,
@@ -260,9 +270,45 @@ def _report_json(report: CheckReport) -> dict[str, Any]:
             comparison.to_json(report.next_versions.get(comparison.event_type)) for comparison in report.against
         ],
     }
+    if report.pacts is not None:
+        data["pacts"] = [impact.to_json() for impact in report.pacts]
+    return data
 
 
 def _render_report(report: CheckReport) -> None:
+    _render_versions(report)
+    if report.pacts is not None:
+        _render_pacts(report)
+    if report.ok:
+        console = _console()
+        suffix = " and no consumer pact broken" if report.pacts is not None else ""
+        if report.baseline is not None or report.pacts is not None:
+            console.print(f"[green]OK[/green]: no breaking change without a version bump{suffix}")
+    elif report.broken_pacts:
+        _console().print(f"[red]{len(report.broken_pacts)} consumer interaction(s) broken[/red]")
+
+
+def _render_pacts(report: CheckReport) -> None:
+    console = _console()
+    impacts = report.pacts or []
+    scope = f"by the change against {report.baseline}" if report.baseline is not None else "against the contracts"
+    console.print(
+        f"consumer pacts: {len(impacts)} message interaction(s) checked, {len(report.broken_pacts)} broken {scope}"
+    )
+    for impact in impacts:
+        title = escape(
+            f"{impact.interaction.consumer}: {impact.interaction.description!r} "
+            f"({impact.event_type or 'unknown event type'}{f' v{impact.version}' if impact.version else ''})"
+        )
+        if impact.breaking:
+            console.print(f"[red]BREAKS[/red] {title}")
+            for breakage in impact.breaks:
+                console.print(f"  {escape(str(breakage))}")
+        for finding in impact.already:
+            console.print(f"  already broken before the change: {escape(str(finding))}")
+
+
+def _render_versions(report: CheckReport) -> None:
     console = _console()
     console.print(f"mode: {report.mode}")
     if not report.versions:
@@ -293,7 +339,5 @@ def _render_report(report: CheckReport) -> None:
             console.print(f"{title}: changed, compatible ({report.mode})")
             for change in comparison.changes:
                 console.print(f"  {escape(str(change))}")
-    if report.ok:
-        console.print("[green]OK[/green]: no breaking change without a version bump")
-    else:
+    if report.breaking:
         console.print(f"[red]{len(report.breaking)} breaking change(s)[/red] without a version bump")

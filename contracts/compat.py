@@ -5,6 +5,8 @@
 (b) Against a baseline (the same catalogue at a git ref, or another directory): a contract whose schema changed
     under the SAME version number in a way that is not compatible in the chosen mode is a breaking change
     without a version bump, and fails the check. So does a published contract that disappeared.
+(c) With consumers' pacts (`--pacts DIR`): which of their message interactions the change breaks, field by field
+    (`pact_impact`); without a baseline, which of them do not hold against the catalogue. Either fails the check.
 
 The verdict comes from `jsoncompat` on the two schemas bundled into self-contained form (with `allOf`s folded:
 jsoncompat is over-cautious with them). jsoncompat does not model `pattern` and `format`, so a change to those
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +30,8 @@ import jsoncompat
 from .catalog import Catalog
 from .errors import UsageError
 from .field_diff import FieldChange, diff_schemas
+from .pact_impact import PactImpact, pact_impact
+from .pact_model import PactFile
 from .schemas import fold_all_of
 
 __all__ = ["MODES", "CheckReport", "Comparison", "check_against", "check_catalog", "check_versions", "compare"]
@@ -112,6 +117,8 @@ class CheckReport:
     against: list[Comparison]
     baseline: str | None = None
     next_versions: dict[str, int] = field(default_factory=dict)
+    pacts: list[PactImpact] | None = None
+    """(c), when pacts were given: one entry per consumer message interaction."""
 
     @property
     def breaking(self) -> list[Comparison]:
@@ -119,9 +126,14 @@ class CheckReport:
         return [comparison for comparison in self.against if comparison.breaking]
 
     @property
+    def broken_pacts(self) -> list[PactImpact]:
+        """The consumer interactions that fail the check."""
+        return [impact for impact in self.pacts or [] if impact.breaking]
+
+    @property
     def ok(self) -> bool:
         """True when nothing fails the check."""
-        return not self.breaking
+        return not self.breaking and not self.broken_pacts
 
 
 def compare(old: dict[str, Any], new: dict[str, Any], mode: str) -> tuple[bool, list[FieldChange], str]:
@@ -197,9 +209,14 @@ def check_against(catalog: Catalog, baseline: Catalog, mode: str = "forward") ->
 
 
 def check_catalog(
-    catalog: Catalog, *, mode: str = "forward", baseline: Catalog | None = None, baseline_name: str | None = None
+    catalog: Catalog,
+    *,
+    mode: str = "forward",
+    baseline: Catalog | None = None,
+    baseline_name: str | None = None,
+    pacts: Sequence[PactFile] | None = None,
 ) -> CheckReport:
-    """(a), and (b) when a baseline is given, in one report."""
+    """(a), (b) when a baseline is given, and (c) when pacts are, in one report."""
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}", hint="use one of: " + ", ".join(MODES))
     next_versions = {event_type: catalog.versions(event_type)[-1] + 1 for event_type in catalog.event_types}
@@ -212,4 +229,5 @@ def check_catalog(
         against=check_against(catalog, baseline, mode) if baseline is not None else [],
         baseline=baseline_name,
         next_versions=next_versions,
+        pacts=pact_impact(catalog, pacts, baseline) if pacts is not None else None,
     )

@@ -1,0 +1,181 @@
+"""`tidings play SCENARIO`: play a scenario on an engine, with faults, and show the timeline and a summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tidings.contracts import load_catalog
+from tidings.simulator.clock import format_offset
+from tidings.simulator.faults import FaultSet
+from tidings.simulator.run import PlayOptions
+from tidings.simulator.run_events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
+from tidings.simulator.run_session import play_session
+from tidings.simulator.scenario_loader import ScenarioLibrary
+from tidings.simulator.scenario_params import parse_param_options
+from tidings.simulator.scenario_plan import Plan
+from tidings.simulator.timeline import Timeline
+
+from .engine_options import ENDPOINT, TOPOLOGY
+
+__all__ = ["play"]
+
+_PROGRESS_FROM = 200  # events: shorter runs finish before a bar would say anything
+
+
+def play(
+    scenario: str = typer.Argument(..., help="Scenario name (`tidings scenarios list`)."),
+    param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a scenario parameter; repeatable."),
+    fault: list[str] = typer.Option(
+        None, "--fault", "-f", help="duplicate=0.2, reorder=5, delay=0-3s, drop=0.1 or poison=0.05; repeatable."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Replay exactly: same generated values, same faults."),
+    speed: float | None = typer.Option(
+        None, "--speed", help="Play simulated delays at this many times real time (60: a minute a second)."
+    ),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Do not wait for simulated delays (the default); they still set occurredAt."
+    ),
+    engine: str | None = typer.Option(
+        None,
+        "--engine",
+        metavar="KIND",
+        help="embedded (default: an engine and the fake API in this process), localstack (a running one) or aws.",
+    ),
+    endpoint: str | None = ENDPOINT,
+    fixtures: str | None = typer.Option(None, "--fixtures", help="Folder with your own scenarios (DIR/scenarios)."),
+    contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
+    topology: str | None = TOPOLOGY,
+    api_port: int = typer.Option(0, "--api-port", help="Port of the in-process fake API (0: a free one)."),
+    allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow faults on an engine not on this machine."),
+    delivery_timeout: float = typer.Option(10.0, "--delivery-timeout", help="Seconds to wait for queues to fill."),
+    rows: int = typer.Option(60, "--rows", help="Timeline rows to show (the first and last half of them)."),
+    as_json: bool = typer.Option(False, "--json", help="Print each run event as one JSON line instead."),
+) -> None:
+    """Play a scenario: publish its events (validated first: nothing is half-played), inject faults, wait for
+    the queues, and print the timeline and a summary.
+
+    With no engine configured, an embedded engine and the fake API start in-process; the events' detailUrls
+    point at that fake API, which shows state consistent with them.
+
+    Example: tidings play referral-lifecycle --param crn=X123456 --fault duplicate=0.2 --seed 7
+    """
+    if speed is not None and no_wait:
+        raise typer.BadParameter("choose --speed X or --no-wait, not both", param_hint="--speed")
+    options = PlayOptions(
+        FaultSet.parse(fault or []), speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote
+    )
+    catalog = load_catalog(contracts)
+    library = ScenarioLibrary.from_setting(fixtures)
+    loaded = library.load(scenario)
+    given = parse_param_options(param)
+    Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
+    with play_session(
+        catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port
+    ) as session:
+        plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
+        events = session.player.play(plan, options)
+        if as_json:
+            for event in events:
+                sys.stdout.write(json.dumps(to_json(event)) + "\n")
+            raise typer.Exit(0)
+        _render(events, rows)
+    raise typer.Exit(0)
+
+
+def _render(events: object, rows: int) -> None:
+    # Piped output (CI logs) gets a wide table rather than rich's 80-column default, unless COLUMNS says.
+    wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+    console = Console(highlight=False, width=wide)
+    timeline = Timeline(keep=max(1, rows // 2))
+    progress: Progress | None = None
+    task = None
+    for event in events:  # type: ignore[attr-defined]
+        timeline.add(event)
+        if isinstance(event, RunStarted):
+            console.print(_header(event))
+            if event.total_events >= _PROGRESS_FROM and console.is_terminal:
+                progress = Progress(
+                    TextColumn("publishing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+                )
+                progress.start()
+                task = progress.add_task("publish", total=event.total_events)
+        elif progress is not None and task is not None and _counts(event):
+            progress.advance(task)
+    if progress is not None:
+        progress.stop()
+    console.print(_table(timeline, console.width))
+    _summary(console, timeline)
+
+
+def _counts(event: RunEvent) -> bool:
+    """One tick per scenario event: a published original, or a dropped one."""
+    if isinstance(event, EventPublished):
+        return not (event.fault or "").startswith("duplicate")
+    return isinstance(event, FaultInjected) and event.kind == "drop"
+
+
+def _header(started: RunStarted) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in started.params.items())
+    pace = f"at {started.speed:g}x real time" if started.speed else "--no-wait (simulated delays not waited for)"
+    return (
+        f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events  "
+        f"faults: {started.faults}\n"
+        f"params: {params or 'none'}\n"
+        f"engine: {started.endpoint}  fake API: {started.api_base_url}  {pace}"
+    )
+
+
+def _table(timeline: Timeline, width: int) -> Table:
+    # Narrow terminals get short MessageIds (like short git hashes) and, narrower still, no queues column and
+    # event types without their producer prefix; --json always has everything in full.
+    short_ids, compact = width < 150, width < 120
+    columns = ["time", "step", "eventType", "CRN", "MessageId", "fault"] + ([] if compact else ["queues"])
+    title = "timeline" + (" (MessageIds shortened: --json has them in full)" if short_ids else "")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in ("time", "CRN", "MessageId"))
+    for index, row in enumerate(timeline.rows):
+        if index == timeline.head_count and timeline.omitted:
+            table.add_row("…", f"{timeline.omitted} more rows", *[""] * (len(columns) - 2))
+        style = "red" if row.fault and row.fault.split(":")[0] in ("drop", "poison") else None
+        message_id = row.message_id or "—"
+        cells = [
+            row.time,
+            row.step.split(":", 1)[-1] if compact else row.step,
+            row.event_type.split(".", 1)[-1] if compact else row.event_type,
+            row.crn or "",
+            message_id[:8] if short_ids else message_id,
+            row.fault or "",
+        ]
+        if not compact:
+            cells.append(", ".join(row.queues))
+        table.add_row(*cells, style=style)
+    return table
+
+
+def _summary(console: Console, timeline: Timeline) -> None:
+    finished: RunFinished | None = timeline.finished
+    if finished is None:
+        return
+    summary = finished.summary
+    faults = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.faults.items())) or "none"
+    console.print(
+        f"emitted {summary.emitted} events, published {summary.published} messages in {summary.wall_seconds:.2f}s "
+        f"(simulated time {format_offset(summary.simulated)}); faults: {faults}"
+    )
+    for check in timeline.deliveries:
+        mark = "✓" if check.complete else "✗"
+        console.print(f"  {mark} {check.queue}: delivered {check.received} of {check.expected} expected")
+    if not summary.delivery_complete:
+        console.print(
+            "[yellow]warning: not every queue received what its filter admits within --delivery-timeout "
+            "(a consumer draining it, an engine delivering late, or a filter tidings cannot evaluate)[/yellow]"
+        )

@@ -1,0 +1,141 @@
+"""`tidings scenarios list|show|validate`: the scenarios a user can play, what they do, and whether they can."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tidings.contracts import load_catalog
+from tidings.contracts.errors import CheckFailed, TidingsError
+from tidings.simulator.clock import format_offset
+from tidings.simulator.scenario_loader import ScenarioLibrary, ScenarioNotFound, shipped_scenarios_dir
+from tidings.simulator.scenario_model import EmitStep, Scenario
+from tidings.simulator.scenario_params import parse_param_options
+from tidings.simulator.scenario_plan import MATERIALISE_LIMIT, Plan
+from tidings.simulator.scenario_templates import Template
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Scenarios: list, show, validate. Play one with `tidings play NAME`.", no_args_is_help=True)
+
+_FIXTURES = typer.Option(None, "--fixtures", help="Folder with your own scenarios (DIR/scenarios or DIR).")
+
+
+@app.command("list")
+def list_scenarios(
+    fixtures: str | None = _FIXTURES,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List the scenarios (shipped, and yours from --fixtures).
+
+    Example: tidings scenarios list --fixtures tests/fixtures
+    """
+    library = ScenarioLibrary.from_setting(fixtures)
+    rows: list[dict[str, Any]] = []
+    for item in library.load_all():
+        if isinstance(item, Scenario):
+            rows.append(
+                {
+                    "name": item.name,
+                    "description": item.description,
+                    "params": list(item.params),
+                    "source": _source(item.path),
+                }
+            )
+        else:
+            rows.append({"name": "?", "description": f"cannot load: {item}", "params": [], "source": ""})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        raise typer.Exit(0)
+    table = Table("name", "description", "params", "source")
+    for row in rows:
+        table.add_row(row["name"], row["description"], ", ".join(row["params"]), row["source"])
+    Console().print(table)
+    raise typer.Exit(0)
+
+
+@app.command("show")
+def show(
+    name: str = typer.Argument(..., help="Scenario name."),
+    fixtures: str | None = _FIXTURES,
+) -> None:
+    """Show a scenario: its parameters and its steps, includes expanded.
+
+    Example: tidings scenarios show referral-lifecycle
+    """
+    scenario = ScenarioLibrary.from_setting(fixtures).load(name)
+    console = Console(highlight=False)
+    console.print(f"[bold]{scenario.name}[/bold]  ({scenario.path})\n{scenario.description}\n")
+    params = Table("param", "type", "default", "description", title="params", title_justify="left")
+    for param in scenario.params.values():
+        default = "(required)" if param.required else _text(param.default)
+        params.add_row(param.name, param.type, default, param.description)
+    console.print(params)
+    steps = Table("step", "emits", "after", "repeat", "faults", title="steps", title_justify="left")
+    _add_steps(steps, scenario, "")
+    console.print(steps)
+    if scenario.faults:
+        console.print(f"scenario faults: {scenario.faults}")
+    raise typer.Exit(0)
+
+
+def _add_steps(table: Table, scenario: Scenario, indent: str) -> None:
+    for step in scenario.steps:
+        after = format_offset(step.after) if step.after else ""
+        repeat = _text(step.repeat) if step.repeat is not None else ""
+        faults = str(step.faults) if step.faults else ""
+        if isinstance(step, EmitStep):
+            table.add_row(f"{indent}{step.label}", step.event_type, after, repeat, faults)
+        else:
+            note = f" (interleave {step.interleave})" if step.interleave > 1 else ""
+            table.add_row(f"{indent}{step.label}", f"include {step.scenario.name}{note}", after, repeat, faults)
+            _add_steps(table, step.scenario, indent + "  ")
+
+
+@app.command("validate")
+def validate(
+    names: list[str] = typer.Argument(None, help="Scenario names or .yaml files (default: every scenario)."),
+    param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a scenario parameter; repeatable."),
+    seed: int = typer.Option(1, "--seed", help="Seed for generated values."),
+    fixtures: str | None = _FIXTURES,
+    contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
+) -> None:
+    """Resolve scenarios without publishing and validate every event against its contract. Exit 1 if any
+    scenario cannot be played (each problem with file:line, step and JSON pointer).
+
+    Example: tidings scenarios validate referral-lifecycle --param crn=X123456
+    """
+    catalog = load_catalog(contracts)
+    library = ScenarioLibrary.from_setting(fixtures)
+    given = parse_param_options(param)
+    failures = 0
+    for target in names or library.names():
+        try:
+            scenario = library.load_path(Path(target)) if target.endswith((".yaml", ".yml")) else library.load(target)
+            plan = Plan(scenario, catalog, params={k: v for k, v in given.items() if k in scenario.params}, seed=seed)
+            total = plan.preflight()
+            if total <= MATERIALISE_LIMIT:
+                for _ in plan.events():  # every event, not just the sample
+                    pass
+            typer.echo(f"ok    {scenario.name}: {total} events")
+        except ScenarioNotFound:
+            raise  # a name that is not a scenario is bad usage (exit 2), not a failed check
+        except TidingsError as error:
+            failures += 1
+            typer.echo(f"FAIL  {target}: {error}", err=True)
+    if failures:
+        raise CheckFailed(f"{failures} scenario(s) cannot be played")
+    raise typer.Exit(0)
+
+
+def _source(path: Path) -> str:
+    return "shipped" if path.parent == shipped_scenarios_dir() else str(path)
+
+
+def _text(value: Any) -> str:
+    return value.source if isinstance(value, Template) else str(value)

@@ -1,0 +1,62 @@
+"""`tidings up`: a local SNS/SQS engine with the topology applied, running until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from .engine_options import ENDPOINT, TOPOLOGY
+
+if TYPE_CHECKING:
+    from tidings.simulator.up import ServiceStarter, UpSession
+
+__all__ = ["extra_services", "up_command"]
+
+
+def extra_services() -> list[ServiceStarter]:
+    """Services started next to the engine, in order (the fake business API joins here)."""
+    return []
+
+
+def up_command(
+    port: int = typer.Option(4566, "--port", min=0, max=65535, help="Port of the embedded engine (0: any free one)."),
+    topology: Path | None = TOPOLOGY,
+    engine: str | None = typer.Option(
+        None,
+        "--engine",
+        metavar="KIND",
+        help="embedded (default: moto in this process, no Docker) or localstack (apply the topology to a running "
+        "LocalStack and print its environment; exits then, unless extra services run).",
+    ),
+    endpoint: str | None = ENDPOINT,
+) -> None:
+    """Start an SNS/SQS engine on 127.0.0.1:4566, apply the topology, print the environment a consumer needs
+    (in any language) and keep running until Ctrl-C or SIGTERM.
+
+    Example: [bold]tidings up[/bold], then in another shell [bold]tidings emit intervention.referral.sent[/bold]
+    """
+    from tidings.simulator.up import start_up, wait_for_stop_signal
+
+    session = start_up(engine, endpoint, port, topology=topology, services=extra_services())
+    try:
+        _print_environment(session)
+        if session.engine.kind != "embedded" and not session.services:
+            typer.echo("topology applied; the engine keeps running on its own")
+            return
+        typer.echo("ready - press Ctrl-C to stop")
+        signal_name = wait_for_stop_signal()
+        typer.echo(f"{signal_name}: stopping")
+    finally:
+        session.stop()
+    typer.echo("stopped")
+
+
+def _print_environment(session: UpSession) -> None:
+    typer.echo(f"tidings up: {session.engine.description}, topology {session.topology.source}")
+    for change in session.applied.changes:
+        typer.echo(f"  {change}")
+    typer.echo("environment for consumers:")
+    for name, value in session.environment().items():
+        typer.echo(f"  export {name}={value}")

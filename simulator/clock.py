@@ -1,0 +1,59 @@
+"""Simulated time: scenario delays (`after: 2s`, `1d`) advance a clock that stamps `occurredAt`; real waiting
+is a separate choice of the runner (`--no-wait`, the default, or `--speed X`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from tidings.contracts.errors import UsageError
+
+__all__ = ["SimulatedClock", "format_offset", "parse_duration"]
+
+_UNITS = {"ms": timedelta(milliseconds=1), "s": timedelta(seconds=1), "m": timedelta(minutes=1)}
+_UNITS |= {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_EXAMPLE = "durations look like 500ms, 2s, 5m, 1h30m, 1d or 2w"
+
+
+def parse_duration(text: object) -> timedelta:
+    """`"1h30m"` → timedelta(hours=1, minutes=30). A bare number is seconds. Raises UsageError otherwise."""
+    if isinstance(text, int | float) and not isinstance(text, bool) and text >= 0:
+        return timedelta(seconds=text)
+    raw = str(text).strip().replace(" ", "")
+    parts = list(_PART.finditer(raw))
+    if not raw or not parts or "".join(part.group(0) for part in parts) != raw:
+        raise UsageError(f"not a duration: {text!r}", hint=_EXAMPLE)
+    return sum((float(part.group(1)) * _UNITS[part.group(2)] for part in parts), timedelta())
+
+
+def format_offset(offset: timedelta) -> str:
+    """`+1d 02:00:05` style: how far into the run, in simulated time."""
+    total = int(offset.total_seconds())
+    sign = "-" if total < 0 else "+"
+    days, rest = divmod(abs(total), 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    return f"{sign}{days}d {clock}" if days else f"{sign}{clock}"
+
+
+class SimulatedClock:
+    """A clock that only moves when told to. `now` is timezone-aware (occurredAt needs an offset)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        start = start or datetime.now(UTC).replace(microsecond=0)
+        if start.tzinfo is None:
+            raise UsageError(f"the start time {start.isoformat()} has no UTC offset", hint="e.g. 2024-01-01T09:00Z")
+        self.start = start
+        self.now = start
+
+    def advance(self, delay: timedelta) -> datetime:
+        """Move forward by `delay` and return the new time."""
+        self.now += delay
+        return self.now
+
+    @property
+    def elapsed(self) -> timedelta:
+        """Simulated time since the start."""
+        return self.now - self.start

@@ -1,0 +1,253 @@
+"""moto's SNS/SQS server, served in a background thread of this process on a loopback port.
+
+moto's own `ThreadedMotoServer` uses werkzeug's development server, which closes the connection after every
+request and then waits up to 10 ms for more input on it: each boto3 call pays a new TCP connection, a new thread
+and that wait. This server speaks HTTP/1.1 with keep-alive (one thread per client connection, as boto3's pool
+keeps them open) and hands each request to moto's unchanged WSGI application.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import socket
+import socketserver
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from typing import Any
+from urllib.parse import unquote
+
+from tidings.contracts.errors import EngineError
+
+from . import moto_patches
+
+__all__ = ["EmbeddedServer"]
+
+_MAX_LINE = 65536
+_MAX_FIELDS = 100
+
+
+class EmbeddedServer:
+    """moto's WSGI app on `host:port` (port 0 picks a free one). Start with `start()`, stop with `stop()`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.requested_port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (known after `start()`)."""
+        if self._server is None:
+            raise RuntimeError("the embedded server is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> EmbeddedServer:
+        """Bind and serve in a daemon thread; raises EngineError when the port is taken."""
+        moto_patches.apply()
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        app = DomainDispatcherApplication(create_backend_app)
+        try:
+            self._server = _Server((self.host, self.requested_port), _KeepAliveHandler, app)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise EngineError(
+                    f"cannot start the embedded engine: port {self.requested_port} on {self.host} is already in use",
+                    hint=(
+                        "another `tidings up` or LocalStack may be running there: use it with "
+                        f"`--endpoint http://localhost:{self.requested_port}`, stop it, or pick another `--port`"
+                    ),
+                ) from None
+            raise EngineError(
+                f"cannot start the embedded engine on {self.host}:{self.requested_port}: {error}"
+            ) from None
+        self._thread = threading.Thread(target=self._server.serve_forever, name="tidings-engine", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, close every open connection and wait for the accept loop to end."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False  # a second engine on a taken port must fail, not share it
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], app: Any) -> None:
+        self.app = app
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host's name up in DNS, which can take seconds; nothing here needs it.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections, self._connections = self._connections, set()
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _KeepAliveHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    fields: list[tuple[str, str]]
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle_one_request(self) -> None:
+        # http.server parses headers with the email package, a tenth of a request's time here: SDK requests
+        # need only `Name: value` lines.
+        try:
+            line = self.rfile.readline(_MAX_LINE + 1)
+            if not line:
+                self.close_connection = True
+                return
+            parts = line.decode("latin-1").split()
+            fields = self._read_fields()
+        except (ConnectionError, OSError, UnicodeDecodeError):
+            self.close_connection = True
+            return
+        if len(parts) != 3 or len(line) > _MAX_LINE or fields is None:
+            self.close_connection = True
+            self.wfile.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        self.command, self.path, self.request_version = parts
+        self.fields = fields
+        connection = self._field("Connection").lower()
+        self.close_connection = connection == "close" or (
+            self.request_version == "HTTP/1.0" and connection != "keep-alive"
+        )
+        if self._field("Expect").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self._run_wsgi()
+        self.wfile.flush()
+
+    def _read_fields(self) -> list[tuple[str, str]] | None:
+        fields: list[tuple[str, str]] = []
+        while len(fields) <= _MAX_FIELDS:
+            line = self.rfile.readline(_MAX_LINE + 1)
+            if line in (b"\r\n", b"\n", b""):
+                return fields
+            name, colon, value = line.decode("latin-1").partition(":")
+            if not colon or len(line) > _MAX_LINE:
+                return None
+            fields.append((name.strip(), value.strip()))
+        return None
+
+    def _field(self, name: str, default: str = "") -> str:
+        wanted = name.lower()
+        return next((value for key, value in self.fields if key.lower() == wanted), default)
+
+    def _run_wsgi(self) -> None:
+        body = self._read_body()
+        environ = self._environ(body)
+        response: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            response["status"], response["headers"] = status, headers
+            return lambda data: chunks.append(data)
+
+        chunks: list[bytes] = []
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                chunks.extend(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception as error:  # a moto bug must answer 500, not drop the client's connection
+            response["status"], response["headers"] = "500 Internal Server Error", [("Content-Type", "text/plain")]
+            chunks = [f"tidings embedded engine: {type(error).__name__}: {error}".encode()]
+        payload = b"".join(chunks)
+        lines = [f"{self.protocol_version} {response['status']}", f"Date: {self.date_time_string()}"]
+        lines += [
+            f"{name}: {value}"
+            for name, value in response["headers"]
+            if name.lower() not in ("content-length", "connection", "transfer-encoding", "date")
+        ]
+        lines.append(f"Content-Length: {len(payload)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        # One write for head and body: two small writes would meet Nagle's algorithm and delayed ACKs (~40 ms).
+        self.wfile.write(head if self.command == "HEAD" else head + payload)
+
+    def _read_body(self) -> bytes:
+        if self._field("Transfer-Encoding").lower() == "chunked":
+            parts: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()  # the blank line after the last chunk
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self._field("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _environ(self, body: bytes) -> dict[str, Any]:
+        path, _, query = self.path.partition("?")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path, encoding="latin-1"),
+            "QUERY_STRING": query,
+            "RAW_URI": self.path,
+            "SERVER_NAME": self.server.server_address[0],
+            "SERVER_PORT": str(self.server.server_address[1]),
+            "SERVER_PROTOCOL": self.request_version,
+            "REMOTE_ADDR": self.client_address[0],
+            "CONTENT_TYPE": self._field("Content-Type"),
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in self.fields:
+            if "_" in name:
+                continue  # as werkzeug and wsgiref do: `X_Foo` must not pass for `X-Foo`
+            key = "HTTP_" + name.upper().replace("-", "_")
+            if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING"):
+                continue  # the body is read already: the app sees its length, not how it came
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+        return environ
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are not logged: a consumer's polling would flood the terminal."""

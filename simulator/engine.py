@@ -1,0 +1,300 @@
+"""The SNS/SQS engine tidings talks to. Every engine is boto3 against an endpoint - one code path - and they differ
+only in where the endpoint comes from:
+
+- `embedded`: moto's server in a thread of this process, on a free loopback port (or a given one). No Docker.
+- `localstack`: an engine that is already running, by default LocalStack's `http://localhost:4566` resolved by
+  `localstack-client` (so `LOCALSTACK_HOST`, `USE_SSL` and `AWS_ENDPOINT_URL` work as LocalStack users expect);
+  `--endpoint` names any other, e.g. a `tidings up` elsewhere.
+- `aws`: real AWS, with the default credential chain and region.
+
+    with start_engine() as engine:                      # embedded unless configured otherwise
+        engine.client("sqs").list_queues()
+
+The choice comes from the arguments, else `TIDINGS_ENGINE` / `TIDINGS_ENDPOINT`, else `[tool.tidings] engine /
+endpoint` in pyproject.toml, else the caller's default. Embedded engines in one process share moto's state.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import os
+import threading
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit
+
+from tidings.contracts.errors import EngineError, UsageError
+from tidings.contracts.settings import resolve_setting
+
+from .embedded_server import EmbeddedServer
+
+__all__ = [
+    "DEFAULT_REGION",
+    "ENGINE_KINDS",
+    "LOCAL_CREDENTIALS",
+    "Engine",
+    "EngineChoice",
+    "EngineKind",
+    "is_loopback_url",
+    "require_loopback",
+    "resolve_engine_choice",
+    "start_engine",
+]
+
+EngineKind = Literal["embedded", "localstack", "aws"]
+ENGINE_KINDS: tuple[EngineKind, ...] = ("embedded", "localstack", "aws")
+DEFAULT_REGION = "eu-west-2"  # HMPPS runs in London
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+"""Dummy credentials for local engines: never the user's real ones, which a local engine has no use for."""
+
+START_HINT = (
+    "start one with `tidings up` (embedded, no Docker) or `docker compose up -d localstack`, "
+    "or point at another with --endpoint URL / TIDINGS_ENDPOINT"
+)
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine to use and why (`source` says where the choice and the endpoint came from)."""
+
+    kind: EngineKind
+    endpoint: str | None
+    source: str
+
+
+def resolve_engine_choice(
+    kind: str | None = None, endpoint: str | None = None, *, default: EngineKind = "embedded"
+) -> EngineChoice:
+    """The engine to use: arguments, else `TIDINGS_ENGINE`/`TIDINGS_ENDPOINT`, else `[tool.tidings]`, else
+    `default`. An endpoint without a kind means an engine already running there (kind `localstack`)."""
+    chosen_kind = resolve_setting("engine", kind)
+    chosen_endpoint = resolve_setting("endpoint", endpoint)
+    if chosen_kind is not None and chosen_kind not in ENGINE_KINDS:
+        raise UsageError(
+            f"unknown engine {chosen_kind!r} (from {_source('engine', kind)})",
+            hint=f"use one of {', '.join(ENGINE_KINDS)}, e.g. --engine localstack",
+        )
+    if chosen_endpoint is not None:
+        chosen_endpoint = _checked_url(str(chosen_endpoint))
+        if chosen_kind == "embedded":
+            raise UsageError(
+                f"the embedded engine starts its own server, so it cannot use the endpoint {chosen_endpoint} "
+                f"(from {_source('endpoint', endpoint)})",
+                hint="drop the endpoint to start an embedded engine, or drop --engine embedded to use the endpoint",
+            )
+        kind_chosen = cast(EngineKind, chosen_kind or "localstack")
+        return EngineChoice(kind_chosen, chosen_endpoint, _source("endpoint", endpoint))
+    if chosen_kind is not None:
+        return EngineChoice(cast(EngineKind, chosen_kind), None, _source("engine", kind))
+    return EngineChoice(default, None, "the default")
+
+
+def _source(key: str, cli_value: str | None) -> str:
+    """Where `resolve_setting` found `key`: the option, the environment variable or pyproject.toml."""
+    if cli_value is not None:
+        return f"--{key}"
+    if os.environ.get(f"TIDINGS_{key.upper()}"):
+        return f"TIDINGS_{key.upper()}"
+    return f"[tool.tidings] {key}"
+
+
+def _checked_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"endpoint {url!r} is not an http(s) URL", hint="e.g. --endpoint http://localhost:4566")
+    return url.rstrip("/")
+
+
+@dataclass
+class Engine:
+    """A running (or reachable) SNS/SQS engine. `client()` gives cached boto3 clients for it."""
+
+    kind: EngineKind
+    endpoint_url: str | None
+    region: str
+    description: str
+    _server: EmbeddedServer | None = field(default=None, repr=False)
+    _clients: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def client(self, service: Literal["sns", "sqs"] | str, *, retries: bool = True) -> Any:
+        """A boto3 client for `service`, created once. `retries=False` gives one without botocore's own retries,
+        for callers that retry themselves (the Publisher)."""
+        key = (service, retries)
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                found = self._clients[key] = self._new_client(service, retries=retries)
+            return found
+
+    def _new_client(self, service: str, *, retries: bool, timeouts: tuple[float, float] = (5, 65)) -> Any:
+        from botocore.config import Config
+
+        config = Config(
+            region_name=self.region,
+            retries={"mode": "standard", "total_max_attempts": 3 if retries else 1},
+            connect_timeout=timeouts[0],
+            read_timeout=timeouts[1],  # above SQS's longest long poll (20 s)
+            tcp_keepalive=True,
+            max_pool_connections=20,
+        )
+        session = _shared_session()
+        with _SESSION_LOCK:  # creating clients from one session is not thread-safe
+            if self.kind == "aws":
+                return session.client(service, endpoint_url=self.endpoint_url, config=config)
+            return session.client(
+                service,
+                endpoint_url=self.endpoint_url,
+                aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                config=config,
+            )
+
+    @property
+    def is_loopback(self) -> bool:
+        """True when the endpoint is on this machine (127.0.0.0/8, ::1, localhost): destructive queue tools
+        (purge, redrive) run there without `--allow-remote`."""
+        return self.endpoint_url is not None and is_loopback_url(self.endpoint_url)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment a consumer (in any language) needs to use this engine."""
+        variables = {"AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
+        if self.kind != "aws":
+            variables = {**variables, **LOCAL_CREDENTIALS}
+        if self.endpoint_url is not None:
+            variables = {"AWS_ENDPOINT_URL": self.endpoint_url, **variables}
+        return variables
+
+    def stop(self) -> None:
+        """Stop the embedded server if this engine started one; other engines are left running."""
+        with self._lock:
+            self._clients.clear()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def check_reachable(self) -> None:
+        """One cheap call (ListQueues) with short timeouts; EngineError saying what was tried if it fails."""
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+        probe = self._new_client("sqs", retries=False, timeouts=(2, 10))
+        try:
+            probe.list_queues(MaxResults=1)
+        except NoCredentialsError:
+            raise EngineError(
+                f"no AWS credentials for the {self.description}",
+                hint="configure the default credential chain (AWS_PROFILE, `aws sso login`, ...) or use a local engine",
+            ) from None
+        except NoRegionError:
+            raise EngineError("no AWS region configured", hint="set AWS_REGION, e.g. AWS_REGION=eu-west-2") from None
+        except ClientError as error:
+            answer = error.response.get("Error", {})
+            raise EngineError(
+                f"the {self.description} refused ListQueues: {answer.get('Code')}: {answer.get('Message')}",
+                hint="check the credentials and region it expects",
+            ) from None
+        except BotoCoreError as error:
+            raise EngineError(f"cannot reach the {self.description}: {error}", hint=START_HINT) from None
+
+
+_SESSION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _shared_session() -> Any:
+    """One boto3 session per process: each session loads the service models again (~50 ms a client)."""
+    import boto3
+
+    return boto3.session.Session()
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether `url`'s host is this machine."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_loopback(engine: Engine, action: str, *, allow_remote: bool = False) -> None:
+    """Refuse a destructive `action` (purge, redrive, fault injection) on an engine that is not on this machine,
+    unless `allow_remote`: UsageError saying so."""
+    if not engine.is_loopback and not allow_remote:
+        raise UsageError(
+            f"refusing to {action} on the {engine.description}: it is not on this machine",
+            hint="add --allow-remote if you really mean to change a shared engine",
+        )
+
+
+def start_engine(
+    kind: str | None = None,
+    endpoint: str | None = None,
+    port: int | None = None,
+    *,
+    region: str | None = None,
+    default: EngineKind = "embedded",
+    check: bool = True,
+) -> Engine:
+    """Start (embedded) or connect to (localstack, aws) the chosen engine; see `resolve_engine_choice`.
+
+    `port` is for the embedded engine (default: a free one). `check` makes one call to an engine that is not
+    ours, so an unreachable one fails here with EngineError (exit 2) saying what was tried and how to start
+    one. Use the result as a context manager, or call `stop()`."""
+    choice = resolve_engine_choice(kind, endpoint, default=default)
+    if port is not None and choice.kind != "embedded":
+        raise UsageError(
+            f"--port is for the embedded engine; the {choice.kind} engine has its own address",
+            hint="use --endpoint URL to say where it is",
+        )
+    if choice.kind == "embedded":
+        server = EmbeddedServer("127.0.0.1", port or 0).start()
+        return Engine("embedded", server.url, _local_region(region), f"embedded engine at {server.url}", _server=server)
+    if choice.kind == "localstack":
+        url, how = (choice.endpoint, choice.source) if choice.endpoint else _localstack_endpoint()
+        engine = Engine("localstack", url, _local_region(region), f"engine at {url} (from {how})")
+    else:
+        engine = Engine("aws", choice.endpoint, _aws_region(region), "AWS account of the default credential chain")
+    if check:
+        engine.check_reachable()
+    return engine
+
+
+def _localstack_endpoint() -> tuple[str, str]:
+    from localstack_client.config import get_service_endpoint
+
+    url = get_service_endpoint("sqs")
+    assert url is not None  # localstack-client knows sqs
+    if os.environ.get("AWS_ENDPOINT_URL", "").strip():
+        how = "AWS_ENDPOINT_URL"
+    elif os.environ.get("LOCALSTACK_HOST"):
+        how = "LOCALSTACK_HOST"
+    else:
+        how = "LocalStack's default address"
+    return url.rstrip("/"), how
+
+
+def _local_region(region: str | None) -> str:
+    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def _aws_region(region: str | None) -> str:
+    if region:
+        return region
+    found = _shared_session().region_name
+    if not found:
+        raise EngineError("no AWS region configured for --engine aws", hint="set AWS_REGION, e.g. AWS_REGION=eu-west-2")
+    return str(found)

@@ -1,0 +1,146 @@
+"""The fake business API as a FastAPI app: every detailUrl path of the catalogue, answered from `FakeApiState`,
+OpenAPI at `/openapi.json`, docs at `/docs`, and (when given) the control API under `/_tidings/`.
+
+Errors are `application/problem+json` (RFC 9457): an unknown id is a 404 that says what was asked for and how
+to make it exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tidings.contracts import Catalog
+
+from .fake_api_problem import problem
+from .fake_api_state import FakeApiState
+
+__all__ = ["create_app", "detail_templates"]
+
+
+def detail_templates(catalog: Catalog) -> dict[str, list[str]]:
+    """Each distinct detailUrl path template of the catalogue → the event types that point at it."""
+    templates: dict[str, list[str]] = {}
+    for contract in catalog:
+        types = templates.setdefault(contract.detail_url_template, [])
+        if contract.event_type not in types:
+            types.append(contract.event_type)
+    return templates
+
+
+def create_app(
+    state: FakeApiState,
+    *,
+    catalog: Catalog,
+    control: Any | None = None,
+    title: str | None = None,
+) -> FastAPI:
+    """The app. `control` is an APIRouter for `/_tidings/` (see fake_api_control.control_router)."""
+    app = FastAPI(
+        title=title or f"{catalog.producer} (fake, by tidings)",
+        description=(
+            "A fake of the producer's business API: every `detailUrl` of the event catalogue, answered with data "
+            "consistent with the events played so far. Drive it with the control API under `/_tidings/`."
+        ),
+        version="tidings",
+    )
+    for template, event_types in detail_templates(catalog).items():
+        app.add_api_route(
+            template,
+            _detail_endpoint(state, template),
+            methods=["GET"],
+            name=template,
+            summary=f"What {', '.join(event_types)} point at",
+            tags=["detail"],
+            response_class=Response,
+            responses={
+                200: {
+                    "description": "The resource as the producer would return it",
+                    "content": {"application/json": {}},
+                },
+                404: {
+                    "description": "Nothing with that id has been played",
+                    "content": {"application/problem+json": {}},
+                },
+            },
+            openapi_extra={"parameters": [_path_parameter(name) for name in _placeholders(template)]},
+        )
+    if control is not None:
+        app.include_router(control)
+    app.add_middleware(_PlayedResources, state=state)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    return app
+
+
+def _detail_endpoint(state: FakeApiState, template: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    kind = template.strip("/").split("/")[0].replace("-", " ")
+
+    async def detail(request: Request) -> Response:
+        path = request.scope["path"]
+        body = state.get_json(path)
+        if body is None:
+            return problem(
+                404,
+                "Not Found",
+                f"no {kind} at {path}: nothing played so far created it",
+                instance=path,
+                hint="play a scenario that creates it (POST /_tidings/runs) or emit its event (POST /_tidings/events)",
+            )
+        return Response(body, media_type="application/json")
+
+    detail.__name__ = "detail_" + "".join(c if c.isalnum() else "_" for c in template).strip("_")
+    return detail
+
+
+class _PlayedResources:
+    """Answers GETs for resources that exist straight from the state's cached JSON, before routing: the detail
+    endpoint is what consumers hammer, and this roughly doubles its throughput. Anything else (unknown ids
+    included, which get their 404 problem from the route) goes on to the app."""
+
+    def __init__(self, app: Any, state: FakeApiState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            body = self.state.get_json(scope["path"])
+            if body is not None:
+                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def _placeholders(template: str) -> list[str]:
+    return [part[1:-1] for part in template.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail, instance=request.url.path)
+
+
+async def _validation_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"pointer": "/" + "/".join(str(part) for part in error.get("loc", ())[1:]), "message": error.get("msg")}
+        for error in exc.errors()
+    ]
+    return problem(
+        422, "Unprocessable Content", "the request body is not valid", instance=request.url.path, errors=errors
+    )
+
+
+_TITLES = {404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request", 409: "Conflict", 503: "Service Unavailable"}

@@ -1,0 +1,298 @@
+"""Playing a plan: the runner that turns resolved events into published messages, with faults, and yields what
+happened as typed run events (run_events). It prints nothing: the CLI renders, the control API serialises.
+
+Order of work per run: preflight the plan (nothing is published if any step is wrong), materialise it when it
+is small enough to be fully validated first, then for each event in scenario order apply its state to the fake
+API (the producer commits, then publishes), pass it through the fault injector, and publish in batches of ten
+(or one by one at the scenario's pace with `speed`). Finally wait until each queue has what its filter admits.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tidings.contracts import Catalog
+from tidings.contracts.errors import UsageError
+
+from .fake_api_state import StateSink
+from .faults import FaultInjector, FaultSet, Outgoing
+from .run_delivery import DeliveryTracker
+from .run_events import (
+    DeliveryChecked,
+    EventPublished,
+    FaultInjected,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    RunSummary,
+    StepStarted,
+)
+from .run_sender import Sender
+from .scenario_plan import MATERIALISE_LIMIT, Plan, PlannedEvent, crn_of
+
+__all__ = ["PlayOptions", "Player"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlayOptions:
+    """How to play: extra faults (over the scenario's own), pace (`speed` None = don't wait for simulated
+    delays), how long to wait for delivery, and how many messages go per PublishBatch."""
+
+    faults: FaultSet = field(default_factory=FaultSet)
+    speed: float | None = None
+    delivery_timeout: float = 10.0
+    batch_size: int = 10
+    allow_remote: bool = False
+
+    def __post_init__(self) -> None:
+        if self.speed is not None and self.speed <= 0:
+            raise UsageError(f"--speed {self.speed:g} must be positive", hint="e.g. --speed 60 plays a minute a second")
+
+
+class Player:
+    """Publishes plans (and single events) to one topic through a `Publisher`, keeping the fake API's state."""
+
+    def __init__(
+        self,
+        publisher: Any,
+        catalog: Catalog,
+        tracker: DeliveryTracker,
+        *,
+        state: StateSink | None = None,
+        base_url: str | None = None,
+        endpoint: str = "",
+        loopback: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.publisher = publisher
+        self.catalog = catalog
+        self.tracker = tracker
+        self.state = state
+        self.base_url = base_url or catalog.api_base_url
+        self.endpoint = endpoint
+        self.loopback = loopback
+        self.sleep = sleep
+        self.monotonic = monotonic  # with `sleep`, replaceable in tests of --speed
+
+    @classmethod
+    def for_engine(
+        cls,
+        engine: Any,
+        catalog: Catalog,
+        topic_arn: str,
+        *,
+        state: StateSink | None = None,
+        base_url: str | None = None,
+    ) -> Player:
+        """A player publishing to `topic_arn` on `engine` (an `Engine` from simulator.engine)."""
+        from .publisher import Publisher  # the engine layer: imported here so pure uses of run need no boto3
+
+        base_url = base_url or catalog.api_base_url
+        return cls(
+            Publisher(engine, catalog, topic_arn, base_url=base_url),
+            catalog,
+            DeliveryTracker.from_engine(engine, topic_arn),
+            state=state,
+            base_url=base_url,
+            endpoint=engine.endpoint_url or engine.description,
+            loopback=engine.is_loopback,
+        )
+
+    # -- one event ----------------------------------------------------------------------------------------------
+
+    def emit(
+        self,
+        event_type: str,
+        *,
+        version: int | None = None,
+        data: Mapping[str, Any] | None = None,
+        state: Mapping[str, Any] | None = None,
+    ) -> EventPublished:
+        """Build one event from its contract example with `data` merged in, validate, update the fake API's
+        state, publish. Raises UsageError (naming each JSON pointer) if the event breaks its contract."""
+        overrides = dict(data or {})
+        event = self.catalog.example(event_type, version=version, base_url=self.base_url, **overrides)
+        now = datetime.now(UTC).replace(microsecond=0)
+        if "occurredAt" not in overrides:
+            event["occurredAt"] = now.isoformat()
+        violations = self.catalog.validate(event)
+        if violations:
+            raise UsageError(
+                f"the {event_type} event does not match its contract: " + "; ".join(str(v) for v in violations),
+                hint=f"`tidings contracts show {event_type}` shows the schema",
+            )
+        if self.state is not None:
+            self.state.apply(event, state)
+            self.state.flush()
+        published = self.publisher.publish(event)
+        queues = self.tracker.queues_for(event_type, event) or ()
+        return EventPublished(
+            0, now, "emit", event_type, crn_of(event), published.message_id, published.tracking_id, None, queues
+        )
+
+    # -- a plan -------------------------------------------------------------------------------------------------
+
+    def play(self, plan: Plan, options: PlayOptions | None = None, *, run_id: str | None = None) -> Iterator[RunEvent]:
+        """Play `plan`, yielding run events. Raises ScenarioError before publishing anything when the plan is
+        wrong (for plans over MATERIALISE_LIMIT events, a later event could still fail: see scenario_plan)."""
+        options = options or PlayOptions()
+        run_id = run_id or uuid.uuid4().hex[:12]
+        faults = plan.scenario.faults.overridden_by(options.faults)
+        if (faults or plan.scenario.declares_faults()) and not self.loopback and not options.allow_remote:
+            which = str(faults) if faults else "those the scenario declares"
+            raise UsageError(
+                f"refusing to inject faults ({which}) into {self.endpoint}, which is not on this machine",
+                hint="faults are for local engines; pass --allow-remote if you really mean this one",
+            )
+        total = plan.preflight()
+        planned: Iterable[PlannedEvent] = plan.events()
+        if total <= MATERIALISE_LIMIT:
+            planned = list(planned)  # resolved and validated in full before the first publish
+        yield RunStarted(
+            run_id,
+            plan.scenario.name,
+            plan.seed,
+            dict(plan.params),
+            str(faults),
+            total,
+            plan.start,
+            self.endpoint,
+            self.base_url,
+            options.speed,
+        )
+        run = _Run(self, plan, options)
+        yield from run.publish(FaultInjector(faults, plan.seed).apply(run.committed(planned)))
+        yield from run.finish(run_id)
+
+
+class _Run:
+    """The mutable bookkeeping of one play: pending step events, the current batch, counters."""
+
+    def __init__(self, player: Player, plan: Plan, options: PlayOptions) -> None:
+        self.player = player
+        self.plan = plan
+        self.options = options
+        self.pending: list[RunEvent] = []
+        self.batch: list[Outgoing] = []
+        self.sender = Sender(player.publisher)
+        self.emitted = 0
+        self.by_event_type: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.expected: Counter[str] = Counter({queue: 0 for queue in player.tracker.queues})
+        self.unknown_filters = False
+        self.baseline = player.tracker.depths()
+        self.wall_start = player.monotonic()
+        self.last_at = plan.start
+
+    def committed(self, planned: Iterable[PlannedEvent]) -> Iterator[PlannedEvent]:
+        """Events in scenario order, each applied to the fake API as the producer would commit it."""
+        state = self.player.state
+        previous: tuple[Any, int | None] | None = None
+        for item in planned:
+            if state is not None:
+                state.apply(item.event, item.state)
+            if (item.step, item.index) != previous:
+                previous = (item.step, item.index)
+                self.pending.append(
+                    StepStarted(item.seq, item.occurred_at, str(item.step), item.event_type, item.index)
+                )
+            self.emitted += 1
+            self.last_at = item.occurred_at
+            yield item
+
+    def publish(self, messages: Iterator[Outgoing]) -> Iterator[RunEvent]:
+        speed = self.options.speed
+        for message in messages:
+            if self.pending:
+                yield from self.pending
+                self.pending.clear()
+            if speed is not None:
+                yield from self.flush()
+                self._wait_until(message, speed)
+            if message.kind == "drop":
+                yield from self.flush()  # keep the timeline in publishing order
+                self.faults["drop"] += 1
+                yield self._fault(message, "drop", "dropped: never published")
+                continue
+            self.batch.append(message)
+            if len(self.batch) >= self.options.batch_size:
+                yield from self.flush()
+        yield from self.flush()
+        yield from self.pending
+        self.pending.clear()
+
+    def _wait_until(self, message: Outgoing, speed: float) -> None:
+        assert message.publish_at is not None
+        due = (message.publish_at - self.plan.start).total_seconds() / speed
+        lag = due - (self.player.monotonic() - self.wall_start)
+        if lag > 0:
+            self.player.sleep(lag)
+
+    def flush(self) -> Iterator[RunEvent]:
+        if not self.batch:
+            return
+        if self.player.state is not None:
+            self.player.state.flush()  # the producer commits before it publishes
+        batch, self.batch = self.batch, []
+        sent = self.sender.send(batch)
+        for message, (message_id, tracking_id) in zip(batch, sent, strict=True):
+            item = message.planned
+            event_type = item.event_type
+            queues = self.player.tracker.queues_for(event_type, None if message.body else item.event)
+            if queues is None:
+                self.unknown_filters = True
+                queues = ()
+            self.expected.update(queues)
+            self.by_event_type[event_type] += 1
+            yield EventPublished(
+                item.seq,
+                item.occurred_at,
+                str(item.step),
+                event_type,
+                item.crn,
+                message_id,
+                tracking_id,
+                ", ".join(message.marks) or None,
+                queues,
+                message.publish_at,
+            )
+            for mark in message.marks:
+                kind = mark.split(":")[0].split(" ")[0]
+                self.faults[kind] += 1
+                yield self._fault(message, kind, mark)
+
+    def _fault(self, message: Outgoing, kind: str, detail: str) -> FaultInjected:
+        item = message.planned
+        return FaultInjected(item.seq, item.occurred_at, str(item.step), item.event_type, item.crn, kind, detail)
+
+    def finish(self, run_id: str) -> Iterator[RunEvent]:
+        if self.player.state is not None:
+            self.player.state.flush()  # dropped events at the end still changed the producer's state
+        tracker = self.player.tracker
+        expected = dict(self.expected)
+        received = tracker.wait(self.baseline, expected, timeout=self.options.delivery_timeout)
+        complete = not self.unknown_filters
+        for queue in tracker.queues:
+            got = received.get(queue, 0)
+            done = got >= expected.get(queue, 0)
+            complete = complete and done
+            yield DeliveryChecked(queue, expected.get(queue, 0), got, done)
+        summary = RunSummary(
+            emitted=self.emitted,
+            published=sum(self.by_event_type.values()),
+            by_event_type=dict(self.by_event_type),
+            delivered=received,
+            expected=expected,
+            faults=dict(self.faults),
+            delivery_complete=complete,
+            wall_seconds=round(self.player.monotonic() - self.wall_start, 3),
+            simulated=self.last_at - self.plan.start,
+        )
+        yield RunFinished(run_id, summary)

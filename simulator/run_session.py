@@ -1,0 +1,159 @@
+"""Everything a play needs, started and stopped together: the engine (embedded unless one is configured), the
+topology applied, the fake API served with its control API, and a `Player` wired to all of them.
+
+`start_fake_api` is also what `tidings up` calls to serve the fake API next to its engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tidings.contracts import Catalog, load_catalog
+from tidings.contracts.errors import EngineError
+from tidings.contracts.settings import resolve_setting
+
+from .fake_api_app import create_app
+from .fake_api_control import control_router
+from .fake_api_remote import RemoteFakeApiState
+from .fake_api_runs import RunManager
+from .fake_api_server import ApiServer
+from .fake_api_state import FakeApiState
+from .run import Player
+from .scenario_loader import ScenarioLibrary
+
+__all__ = ["DEFAULT_API_PORT", "FakeApi", "PlaySession", "fake_api_service", "play_session", "start_fake_api"]
+
+DEFAULT_API_PORT = 8080
+
+
+@dataclass
+class FakeApi:
+    """A served fake API: its state, its address, and (with an engine) the player behind the control API."""
+
+    server: ApiServer
+    state: FakeApiState
+    player: Player | None
+    runs: RunManager | None
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def stop(self) -> None:
+        """Stop serving (runs in progress are abandoned)."""
+        if self.runs is not None:
+            self.runs.close()
+        self.server.stop()
+
+
+def start_fake_api(
+    catalog: Catalog,
+    library: ScenarioLibrary,
+    *,
+    engine: Any | None = None,
+    topic_arn: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_API_PORT,
+) -> FakeApi:
+    """Serve the fake API on host:port (port 0: a free one), with the control API. With `engine` and
+    `topic_arn`, the control API can start runs and emit events; without, those answer 503."""
+    server = ApiServer(None, host=host, port=port).bind()  # bound first: detailUrls need the real port
+    state = FakeApiState(server.base_url)
+    player = runs = None
+    if engine is not None and topic_arn is not None:
+        player = Player.for_engine(engine, catalog, topic_arn, state=state, base_url=server.base_url)
+        runs = RunManager(player, library)
+    router = control_router(state, library, runs=runs, player=player)
+    server.app = create_app(state, catalog=catalog, control=router)
+    try:
+        server.start()
+    except BaseException:
+        server.stop()
+        raise
+    return FakeApi(server, state, player, runs)
+
+
+def fake_api_service(
+    *, port: int = DEFAULT_API_PORT, contracts: str | None = None, fixtures: str | None = None
+) -> Callable[[Any, Any], Any]:
+    """A `tidings up` service (simulator.up.ServiceStarter) serving the fake API, with its control API wired to
+    the engine and the catalogue's topic; consumers get TIDINGS_API_URL."""
+    from .up import RunningService
+
+    def start(engine: Any, applied: Any) -> RunningService:
+        catalog = load_catalog(contracts)
+        library = ScenarioLibrary.from_setting(fixtures)
+        api = start_fake_api(
+            catalog, library, engine=engine, topic_arn=applied.topic_arns.get(catalog.topic), port=port
+        )
+        return RunningService("fake API", {"TIDINGS_API_URL": api.base_url}, api.stop)
+
+    return start
+
+
+@dataclass
+class PlaySession:
+    """What `tidings play` plays with. `api` is None when the engine is not ours (see `play_session`)."""
+
+    engine: Any
+    topic_arn: str
+    player: Player
+    api: FakeApi | None
+
+
+@contextmanager
+def play_session(
+    catalog: Catalog,
+    library: ScenarioLibrary,
+    *,
+    engine_kind: str | None = None,
+    endpoint: str | None = None,
+    topology: str | None = None,
+    api_port: int = 0,
+) -> Iterator[PlaySession]:
+    """Start or reach the engine, apply the topology (local engines only), serve the fake API when the engine
+    is embedded, and yield a session; everything is stopped on exit.
+
+    With an engine of its own (`--endpoint`, e.g. a `tidings up`), the fake API is that process's: events
+    point at TIDINGS_API_URL (which `tidings up` prints) or the catalogue's apiBaseUrl, state changes are sent
+    there when a tidings fake API answers, and this play does not serve a second one."""
+    from .engine import start_engine
+    from .topology import Topology, apply_topology
+
+    with ExitStack() as stack:
+        engine = start_engine(engine_kind, endpoint)
+        stack.callback(engine.stop)
+        topic_arn = _topic_arn(engine, catalog, Topology.load(topology), apply_topology)
+        api: FakeApi | None = None
+        if engine.kind == "embedded":
+            api = start_fake_api(catalog, library, engine=engine, topic_arn=topic_arn, port=api_port)
+            stack.callback(api.stop)
+            assert api.player is not None
+            player = api.player
+        else:
+            # The fake API of the process that runs the engine (`tidings up`), if it answers where events point.
+            base_url = str(resolve_setting("api_url") or catalog.api_base_url)
+            remote = RemoteFakeApiState.reachable(base_url) if engine.is_loopback else None
+            player = Player.for_engine(engine, catalog, topic_arn, state=remote, base_url=base_url)
+        yield PlaySession(engine, topic_arn, player, api)
+
+
+def _topic_arn(engine: Any, catalog: Catalog, topology: Any, apply_topology: Any) -> str:
+    """The catalogue's topic on the engine: the topology applied first on a local engine; on a remote one
+    (AWS) nothing is created, the topic must exist."""
+    if engine.is_loopback:
+        arns = apply_topology(engine, topology).topic_arns
+    else:
+        arns = {}
+        for page in engine.client("sns").get_paginator("list_topics").paginate():
+            for topic in page.get("Topics", []):
+                arns[topic["TopicArn"].rsplit(":", 1)[-1]] = topic["TopicArn"]
+    if catalog.topic in arns:
+        return str(arns[catalog.topic])
+    raise EngineError(
+        f"the engine at {engine.endpoint_url or engine.description} has no topic {catalog.topic!r}",
+        hint="add it to the topology (--topology FILE) and apply it with `tidings topology apply`",
+    )

@@ -1,0 +1,344 @@
+"""Resolving a scenario into the events to publish: a pure function of scenario + params + seed + catalogue.
+
+`Plan.preflight()` resolves and validates a sample of the scenario before anything is published (every step,
+each `repeat` at its first and last iteration), which catches every bad template, unknown event type and
+schema failure a step can make, and counts the events. `Plan.events()` then yields the full stream lazily,
+each event validated as it is made, so `caseload` with 100,000 referrals never sits in memory; the runner
+materialises streams of up to `MATERIALISE_LIMIT` events before publishing, so those are never half-played.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tidings.contracts import Catalog
+from tidings.contracts.errors import UsageError
+
+from .clock import SimulatedClock
+from .faults import FaultSet
+from .scenario_generators import Generators
+from .scenario_model import EmitStep, IncludeStep, Scenario, ScenarioError
+from .scenario_params import bind_params
+from .scenario_templates import Template, TemplateError, TemplateScope, render_tree
+
+__all__ = ["MATERIALISE_LIMIT", "Plan", "PlannedEvent", "StepRef", "crn_of"]
+
+MATERIALISE_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class StepRef:
+    """Which step of which scenario file made an event."""
+
+    scenario: str
+    label: str
+    path: str
+    line: int
+    event_type: str
+
+    def __str__(self) -> str:
+        return f"{self.scenario}:{self.label}"
+
+
+@dataclass(slots=True)
+class PlannedEvent:
+    """One resolved, validated event: what to publish, when (simulated), the fake API state it carries and
+    the step's own faults."""
+
+    seq: int
+    step: StepRef
+    index: int | None
+    event: dict[str, Any]
+    occurred_at: datetime
+    state: dict[str, Any] | None = None
+    faults: FaultSet | None = None
+
+    @property
+    def event_type(self) -> str:
+        return str(self.event.get("eventType", self.step.event_type))
+
+    @property
+    def crn(self) -> str | None:
+        return crn_of(self.event)
+
+
+def crn_of(event: Mapping[str, Any]) -> str | None:
+    """The person's CRN from personReference, if the event has one."""
+    reference = event.get("personReference")
+    identifiers = reference.get("identifiers") if isinstance(reference, Mapping) else None
+    for identifier in identifiers if isinstance(identifiers, list) else []:
+        if isinstance(identifier, Mapping) and identifier.get("type") == "CRN":
+            return str(identifier.get("value"))
+    return None
+
+
+class Plan:
+    """A scenario bound to its parameters, seed, start time and the fake API's base URL."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        catalog: Catalog,
+        *,
+        params: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        base_url: str | None = None,
+        start: datetime | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.catalog = catalog
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+        self.base_url = base_url or catalog.api_base_url
+        self.start = SimulatedClock(start).start
+        self.given = dict(params or {})  # as the caller gave them (CLI strings included)
+        self.params = bind_params(scenario, self.given, Generators(self.seed), self.start)
+        _check_event_types(scenario, catalog)
+        self.total: int | None = None
+
+    def preflight(self) -> int:
+        """Resolve and validate every step (repeats at their first and last iteration); return the number of
+        events the full plan has. Raises ScenarioError, naming file:line, step and JSON pointer."""
+        resolver = _Resolver(self, sample=True)
+        for _ in resolver.run():
+            pass
+        self.total = round(resolver.weight)
+        return self.total
+
+    def events(self) -> Iterator[PlannedEvent]:
+        """The full stream of events, in simulated-time order, each validated before it is yielded."""
+        return _Resolver(self, sample=False).run()
+
+
+class _Resolver:
+    """One pass over a plan. In sample mode each repeat runs only its first and last iteration, and `weight`
+    counts how many events the full pass would make."""
+
+    def __init__(self, plan: Plan, *, sample: bool) -> None:
+        self.plan = plan
+        self.sample = sample
+        self.generators = Generators(plan.seed)
+        self.weight = 0.0
+        self.seq = 0
+
+    def run(self) -> Iterator[PlannedEvent]:
+        plan = self.plan
+        # Bind again with this pass's own generator, so both passes draw the same values in the same order.
+        params = bind_params(plan.scenario, plan.given, self.generators, plan.start)
+        clock = SimulatedClock(plan.start)
+        return self._scenario(plan.scenario, params, {}, clock, None, 1.0)
+
+    def _scenario(
+        self,
+        scenario: Scenario,
+        params: dict[str, Any],
+        steps: dict[str, dict[str, Any]],
+        clock: SimulatedClock,
+        inherited: FaultSet | None,
+        weight: float,
+    ) -> Iterator[PlannedEvent]:
+        for step in scenario.steps:
+            if isinstance(step, EmitStep):
+                yield from self._emit(scenario, step, params, steps, clock, inherited, weight)
+            else:
+                yield from self._include(scenario, step, params, steps, clock, inherited, weight)
+
+    def _count(self, scenario: Scenario, step: EmitStep | IncludeStep, scope: TemplateScope) -> int:
+        if step.repeat is None:
+            return 1
+        if not isinstance(step.repeat, Template):
+            return int(step.repeat)
+        try:
+            count = step.repeat.render(scope)
+        except TemplateError as error:
+            raise ScenarioError(
+                scenario.path, error.message, line=step.line, step=step.describe(), hint=error.hint
+            ) from None
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ScenarioError(
+                scenario.path,
+                f"`repeat:` came out as {count!r}, not a whole number ≥ 0",
+                line=step.line,
+                step=step.describe(),
+                hint="e.g. `repeat: '{{ params.count }}'` with an integer parameter",
+            )
+        return count
+
+    def _indices(self, count: int) -> tuple[list[int], float]:
+        """The iterations to play and the weight of each (in sample mode, first and last stand for all)."""
+        if not self.sample or count <= 2:
+            return list(range(count)), 1.0
+        return [0, count - 1], count / 2
+
+    def _emit(
+        self,
+        scenario: Scenario,
+        step: EmitStep,
+        params: dict[str, Any],
+        steps: dict[str, dict[str, Any]],
+        clock: SimulatedClock,
+        inherited: FaultSet | None,
+        weight: float,
+    ) -> Iterator[PlannedEvent]:
+        scope = TemplateScope(params, steps, self.generators, clock.now)
+        count = self._count(scenario, step, scope)
+        indices, each = self._indices(count)
+        ref = StepRef(scenario.name, step.label, str(scenario.path), step.line, step.event_type)
+        faults = inherited.overridden_by(step.faults) if inherited else step.faults
+        label = step.describe()
+        for index in indices:
+            scope.now = clock.advance(step.after)
+            scope.index = index if step.repeat is not None else None
+            try:
+                overrides = {**render_tree(scenario.data, scope), **render_tree(step.data, scope)}
+                state = render_tree(step.state, scope) if step.state is not None else None
+                event = self.plan.catalog.example(
+                    step.event_type, version=step.version, base_url=self.plan.base_url, **overrides
+                )
+            except UsageError as error:
+                raise ScenarioError(scenario.path, error.message, line=step.line, step=label, hint=error.hint) from None
+            if "occurredAt" not in overrides:
+                event["occurredAt"] = clock.now.isoformat()
+            self._validate(scenario, step, label, event)
+            if step.name:
+                steps[step.name] = event
+            self.weight += weight * each
+            self.seq += 1
+            yield PlannedEvent(self.seq, ref, scope.index, event, clock.now, state, faults)
+
+    def _validate(self, scenario: Scenario, step: EmitStep, label: str, event: dict[str, Any]) -> None:
+        violations = self.plan.catalog.validate(event)
+        if violations:
+            first = violations[0]
+            more = "".join(f"\n  {violation}" for violation in violations[1:])
+            raise ScenarioError(
+                scenario.path,
+                f"the event does not match its contract: {first.message}{more}",
+                line=step.line,
+                step=label,
+                pointer=first.pointer or "/",
+                hint="fix the step's `data:` (or the template or parameter that fills it); "
+                f"`tidings contracts show {step.event_type}` shows the schema",
+            )
+
+    def _include(
+        self,
+        scenario: Scenario,
+        step: IncludeStep,
+        params: dict[str, Any],
+        steps: dict[str, dict[str, Any]],
+        clock: SimulatedClock,
+        inherited: FaultSet | None,
+        weight: float,
+    ) -> Iterator[PlannedEvent]:
+        scope = TemplateScope(params, steps, self.generators, clock.now)
+        count = self._count(scenario, step, scope)
+        included = step.scenario
+        # An included scenario's own top-level faults apply to its events, unless the include step overrides.
+        faults = _merge(_merge(inherited, _per_event(included.faults)), step.faults)
+        if step.repeat is None:
+            clock.advance(step.after)
+            child = self._bind(scenario, step, scope, params, None)
+            # Not repeated: its named steps become visible to the steps below (they share the namespace).
+            yield from self._scenario(included, child, steps, clock, faults, weight)
+            return
+        indices, each = self._indices(count)
+        if self.sample or step.interleave == 1:
+            for index in indices:
+                clock.advance(step.after)
+                scope.now = clock.now
+                child = self._bind(scenario, step, scope, params, index)
+                yield from self._scenario(included, child, {}, clock, faults, weight * each)
+            return
+        yield from self._interleaved(scenario, step, scope, params, clock, faults, count)
+
+    def _interleaved(
+        self,
+        scenario: Scenario,
+        step: IncludeStep,
+        scope: TemplateScope,
+        params: dict[str, Any],
+        clock: SimulatedClock,
+        faults: FaultSet | None,
+        count: int,
+    ) -> Iterator[PlannedEvent]:
+        """`interleave` repetitions at a time, each on its own clock, merged in simulated-time order. A new
+        repetition starts `after` the previous one started, once a slot is free; memory stays O(interleave)."""
+        heap: list[tuple[datetime, int, PlannedEvent, Iterator[PlannedEvent]]] = []
+        started = 0
+        next_start = clock.now
+
+        def start(index: int, at: datetime) -> None:
+            scope.now, scope.index = at, index
+            child = self._bind(scenario, step, scope, params, index)
+            instance = self._scenario(step.scenario, child, {}, SimulatedClock(at), faults, 1.0)
+            first = next(instance, None)
+            if first is not None:
+                heapq.heappush(heap, (first.occurred_at, index, first, instance))
+
+        while started < count and started < step.interleave:
+            next_start = next_start + step.after
+            start(started, next_start)
+            started += 1
+        while heap:
+            _, index, event, instance = heapq.heappop(heap)
+            clock.now = max(clock.now, event.occurred_at)
+            yield event
+            following = next(instance, None)
+            if following is not None:
+                heapq.heappush(heap, (following.occurred_at, index, following, instance))
+            elif started < count:
+                next_start = max(next_start + step.after, clock.now)
+                start(started, next_start)
+                started += 1
+
+    def _bind(
+        self,
+        scenario: Scenario,
+        step: IncludeStep,
+        scope: TemplateScope,
+        params: dict[str, Any],
+        index: int | None,
+    ) -> dict[str, Any]:
+        scope.index = index
+        try:
+            given = render_tree(step.params, scope)
+            return bind_params(step.scenario, given, self.generators, scope.now, inherited=params)
+        except UsageError as error:
+            raise ScenarioError(
+                scenario.path, error.message, line=step.line, step=step.describe(), hint=error.hint
+            ) from None
+
+
+def _merge(base: FaultSet | None, override: FaultSet | None) -> FaultSet | None:
+    if base is None:
+        return override
+    return base.overridden_by(override)
+
+
+def _per_event(faults: FaultSet) -> FaultSet | None:
+    """An included scenario's top-level faults, less `reorder`, which only the played scenario sets."""
+    kept = {kind: spec for kind, spec in faults.specs.items() if kind != "reorder"}
+    return FaultSet(kept) if kept else None
+
+
+def _check_event_types(scenario: Scenario, catalog: Catalog, seen: set[str] | None = None) -> None:
+    """Every step's event type and version exist in the catalogue (reported at the step's line)."""
+    seen = set() if seen is None else seen
+    if scenario.name in seen:
+        return
+    seen.add(scenario.name)
+    for step in scenario.steps:
+        if isinstance(step, IncludeStep):
+            _check_event_types(step.scenario, catalog, seen)
+            continue
+        try:
+            catalog.get(step.event_type, step.version)
+        except UsageError as error:
+            raise ScenarioError(
+                scenario.path, error.message, line=step.line, step=step.describe(), hint=error.hint
+            ) from None

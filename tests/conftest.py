@@ -1,0 +1,26 @@
+"""Shared fixtures. `engine` is one SNS/SQS engine for the whole session: the embedded one by default, or the
+engine at `TIDINGS_ENDPOINT` (LocalStack, AWS, a `tidings up`) when it is set, so the same tests run there."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tidings.simulator.engine import Engine, start_engine
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    endpoint = os.environ.get("TIDINGS_ENDPOINT")
+    with start_engine("localstack" if endpoint else "embedded", endpoint) as running:
+        yield running
+
+
+@pytest.fixture
+def unique() -> Callable[[str], str]:
+    """Names no other test uses, so tests sharing the session engine never see each other's queues."""
+    run = uuid.uuid4().hex[:8]
+    return lambda prefix: f"{prefix}-{run}"

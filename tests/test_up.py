@@ -1,0 +1,114 @@
+"""`tidings up`: the engine answers boto3 from another process, the environment is printed, signals stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import boto3
+import pytest
+from typer.testing import CliRunner
+
+from tidings.cli.app import app
+from tidings.simulator.engine import Engine
+
+runner = CliRunner()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(port: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`tidings up --port PORT` in a subprocess; returns it and the environment it printed once ready."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from tidings.cli.app import main; main()", "up", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    printed: dict[str, str] = {}
+    deadline = time.monotonic() + 30
+    for line in process.stdout:
+        if line.strip().startswith("export "):
+            name, _, value = line.strip().removeprefix("export ").partition("=")
+            printed[name] = value
+        if line.startswith("ready") or time.monotonic() > deadline:
+            break
+    return process, printed
+
+
+def test_up_serves_boto3_in_another_process_and_stops_on_sigterm() -> None:
+    port = _free_port()
+    process, env = _start(port)
+    try:
+        assert env["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{port}"
+        clients = {
+            name: boto3.client(
+                name,
+                endpoint_url=env["AWS_ENDPOINT_URL"],
+                region_name=env["AWS_REGION"],
+                aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            )
+            for name in ("sns", "sqs")
+        }
+        queue_url = env["INTERVENTION_EVENTS_QUEUE_URL"]
+        assert queue_url in clients["sqs"].list_queues()["QueueUrls"]
+        clients["sns"].publish(
+            TopicArn=env["HMPPS_DOMAIN_EVENTS_TOPIC_ARN"],
+            Message=json.dumps({"eventType": "intervention.referral.sent"}),
+            MessageAttributes={"eventType": {"DataType": "String", "StringValue": "intervention.referral.sent"}},
+        )
+        (message,) = clients["sqs"].receive_message(QueueUrl=queue_url, WaitTimeSeconds=5)["Messages"]
+        assert json.loads(json.loads(message["Body"])["Message"])["eventType"] == "intervention.referral.sent"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "SIGTERM: stopping" in output and output.rstrip().endswith("stopped")
+
+
+def test_up_on_a_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["up", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.output
+
+
+def test_up_with_a_running_engine_applies_the_topology_and_exits(
+    engine: Engine, unique: Callable[[str], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topology = tmp_path / "topology.yaml"
+    topic, queue = unique("up-topic"), unique("up-queue")
+    declared = {
+        "topics": [{"name": topic}],
+        "queues": [{"name": queue}],
+        "subscriptions": [{"topic": topic, "queue": queue}],
+    }
+    topology.write_text(json.dumps(declared))  # JSON is YAML too
+    monkeypatch.delenv("TIDINGS_ENGINE", raising=False)
+    assert engine.endpoint_url is not None
+    arguments = ["up", "--engine", "localstack", "--endpoint", engine.endpoint_url, "--topology", str(topology)]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert f"subscribed {topic} -> {queue}" in result.output
+    assert f"export {queue.upper().replace('-', '_')}_QUEUE_URL=" in result.output
+    assert "topology applied; the engine keeps running on its own" in result.output
+    again = runner.invoke(app, arguments)
+    assert "subscribed" not in again.output and again.exit_code == 0
