@@ -68,7 +68,10 @@ def resolve_engine_choice(
     kind: str | None = None, endpoint: str | None = None, *, default: EngineKind = "embedded"
 ) -> EngineChoice:
     """The engine to use: arguments, else `TIDINGS_ENGINE`/`TIDINGS_ENDPOINT`, else `[tool.tidings]`, else
-    `default`. An endpoint without a kind means an engine already running there (kind `localstack`)."""
+    `default`. An endpoint without a kind means an engine already running there (kind `localstack`).
+
+    `embedded` and an endpoint exclude each other: the one given more directly wins (an argument over the
+    environment over pyproject.toml); given alike, it is a UsageError."""
     chosen_kind = resolve_setting("engine", kind)
     chosen_endpoint = resolve_setting("endpoint", endpoint)
     if chosen_kind is not None and chosen_kind not in ENGINE_KINDS:
@@ -76,14 +79,19 @@ def resolve_engine_choice(
             f"unknown engine {chosen_kind!r} (from {_source('engine', kind)})",
             hint=f"use one of {', '.join(ENGINE_KINDS)}, e.g. --engine localstack",
         )
-    if chosen_endpoint is not None:
-        chosen_endpoint = _checked_url(str(chosen_endpoint))
-        if chosen_kind == "embedded":
+    if chosen_kind == "embedded" and chosen_endpoint is not None:
+        kind_level, endpoint_level = _level("engine", kind), _level("endpoint", endpoint)
+        if kind_level == endpoint_level:
             raise UsageError(
                 f"the embedded engine starts its own server, so it cannot use the endpoint {chosen_endpoint} "
                 f"(from {_source('endpoint', endpoint)})",
-                hint="drop the endpoint to start an embedded engine, or drop --engine embedded to use the endpoint",
+                hint="drop the endpoint to start an embedded engine, or the embedded choice to use the endpoint",
             )
+        if kind_level < endpoint_level:
+            return EngineChoice("embedded", None, _source("engine", kind))
+        chosen_kind = None  # the endpoint was given more directly
+    if chosen_endpoint is not None:
+        chosen_endpoint = _checked_url(str(chosen_endpoint))
         kind_chosen = cast(EngineKind, chosen_kind or "localstack")
         return EngineChoice(kind_chosen, chosen_endpoint, _source("endpoint", endpoint))
     if chosen_kind is not None:
@@ -91,13 +99,16 @@ def resolve_engine_choice(
     return EngineChoice(default, None, "the default")
 
 
+def _level(key: str, cli_value: str | None) -> int:
+    """How directly `key` was given: 0 an argument, 1 the environment, 2 pyproject.toml."""
+    if cli_value is not None:
+        return 0
+    return 1 if os.environ.get(f"TIDINGS_{key.upper()}") else 2
+
+
 def _source(key: str, cli_value: str | None) -> str:
     """Where `resolve_setting` found `key`: the option, the environment variable or pyproject.toml."""
-    if cli_value is not None:
-        return f"--{key}"
-    if os.environ.get(f"TIDINGS_{key.upper()}"):
-        return f"TIDINGS_{key.upper()}"
-    return f"[tool.tidings] {key}"
+    return (f"--{key}", f"TIDINGS_{key.upper()}", f"[tool.tidings] {key}")[_level(key, cli_value)]
 
 
 def _checked_url(url: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from tidings.contracts.errors import EngineError, UsageError
-from tidings.simulator.engine import Engine, require_loopback, resolve_engine_choice, start_engine
+from tidings.simulator.engine import Engine, EngineChoice, require_loopback, resolve_engine_choice, start_engine
 
 
 def _free_port() -> int:
@@ -100,6 +100,18 @@ def test_the_choice_comes_from_options_then_environment_then_pyproject(
     assert (from_environment.endpoint, from_environment.source) == ("http://127.0.0.1:5000", "TIDINGS_ENDPOINT")
     from_option = resolve_engine_choice(None, "http://127.0.0.1:9")
     assert (from_option.endpoint, from_option.source) == ("http://127.0.0.1:9", "--endpoint")
+
+
+def test_embedded_or_an_endpoint_whichever_is_given_more_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIDINGS_ENDPOINT", "http://127.0.0.1:4566")
+    monkeypatch.delenv("TIDINGS_ENGINE", raising=False)
+    assert resolve_engine_choice("embedded") == EngineChoice("embedded", None, "--engine")
+    monkeypatch.setenv("TIDINGS_ENGINE", "embedded")
+    with pytest.raises(UsageError, match="cannot use the endpoint http://127.0.0.1:4566"):
+        resolve_engine_choice()
+    assert resolve_engine_choice(None, "http://127.0.0.1:9") == EngineChoice(
+        "localstack", "http://127.0.0.1:9", "--endpoint"
+    )
 
 
 def test_the_default_applies_when_nothing_is_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

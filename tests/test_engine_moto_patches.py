@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tidings.simulator import moto_patches
 from tidings.simulator.engine import Engine
@@ -167,9 +167,9 @@ def test_notifications_are_signed_verifiably_and_filters_and_raw_delivery_hold(
     keys = sns_backends[DEFAULT_ACCOUNT_ID][local.region]._message_public_keys
     certificate = x509.load_pem_x509_certificate(keys[envelope["SigningCertURL"].rsplit("/", 1)[-1]])
     signed = "".join(f"{k}\n{envelope[k]}\n" for k in ("Message", "MessageId", "Timestamp", "TopicArn", "Type"))
-    certificate.public_key().verify(  # type: ignore[call-arg, union-attr]
-        base64.b64decode(envelope["Signature"]), signed.encode(), padding.PKCS1v15(), hashes.SHA256()
-    )
+    public_key = certificate.public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    public_key.verify(base64.b64decode(envelope["Signature"]), signed.encode(), padding.PKCS1v15(), hashes.SHA256())
 
 
 def test_deliveries_of_one_publish_share_one_signature_when_patched(
@@ -178,19 +178,53 @@ def test_deliveries_of_one_publish_share_one_signature_when_patched(
     (first, second), _ = _notifications(local, unique, raw=False)
     one, two = json.loads(first["Body"]), json.loads(second["Body"])
     assert one["MessageId"] == two["MessageId"]
+    # moto's layout of the envelope, pretty-printed with sorted keys, whether rendered once or per delivery
+    assert first["Body"] == json.dumps(one, sort_keys=True, indent=2, separators=(",", ": "))
     if moto_patches.active():
-        assert (one["Signature"], one["Timestamp"]) == (two["Signature"], two["Timestamp"])
+        assert first["Body"] == second["Body"]  # one timestamp, one signature, one rendering per publish
 
 
-def test_routing_is_unchanged(local: Engine) -> None:
+def test_routing_and_dispatch_are_unchanged(local: Engine) -> None:
     import moto.backends
+    import moto.core.responses
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from moto.sqs.responses import SQSResponse
 
     modules = list(moto.backends.list_of_moto_modules())
     assert "sqs" in modules and "sns" in modules and modules == list(moto.backends.list_of_moto_modules())
     dispatcher = DomainDispatcherApplication(create_backend_app)
     assert dispatcher.get_backend_for_host("sqs.eu-west-2.amazonaws.com") == "sqs"
     assert dispatcher.get_backend_for_host("sns.eu-west-2.amazonaws.com") == "sns"
+    actions = moto.core.responses.method_names_from_class(SQSResponse)
+    assert "receive_message" in actions and "no_such_action" not in actions
+    request_id = local.client("sqs").list_queues()["ResponseMetadata"]["RequestId"]
+    assert len(request_id) == 52 and request_id.isalnum()
+
+
+def test_every_queue_setting_is_reported_as_moto_reports_it(engine: Engine, unique: Callable[[str], str]) -> None:
+    if engine.kind != "embedded":
+        pytest.skip("the patches concern the embedded engine only")
+    sqs = engine.client("sqs")
+    dlq = _queue(engine, unique, FifoQueue="true")
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = _queue(
+        engine,
+        unique,
+        FifoQueue="true",
+        ContentBasedDeduplication="true",
+        KmsMasterKeyId="alias/aws/sqs",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*"}]}),
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
+    )
+    sqs.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g")
+    patched = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    moto_patches.revert()
+    try:
+        published = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    finally:
+        moto_patches.apply()
+    assert patched == published
+    assert patched["ApproximateNumberOfMessages"] == "1" and patched["KmsMasterKeyId"] == "alias/aws/sqs"
 
 
 def test_patches_apply_only_to_the_moto_they_were_written_for(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,7 +42,7 @@ def _apply(engine: Engine, unique: Callable[[str], str], *subscriptions: dict[st
 
 def _drain(engine: Engine, url: str, expected: int) -> list[dict[str, Any]]:
     """Receive and delete until `expected` messages came (waiting up to ~10 s), then once more to catch extras."""
-    sqs, found = engine.client("sqs"), []
+    sqs, found = engine.client("sqs"), list[dict[str, Any]]()
     for _ in range(10):
         waiting = len(found) < expected
         answer = sqs.receive_message(

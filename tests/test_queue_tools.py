@@ -42,8 +42,9 @@ def test_peek_leaves_messages_and_decodes_the_envelope(engine: Engine, unique: C
     (peeked,) = tools.peek(queue)
     assert peeked.sns_message_id == published.message_id
     assert (peeked.event_type, peeked.crn) == (REFERRAL_SENT, "X123456")
-    assert peeked.occurred_at == published.event["occurredAt"]  # type: ignore[index]
-    assert peeked.detail_url == published.event["detailUrl"]  # type: ignore[index]
+    assert published.event is not None
+    assert peeked.occurred_at == published.event["occurredAt"]
+    assert peeked.detail_url == published.event["detailUrl"]
     assert peeked.tracking is not None and peeked.tracking.request_id == published.tracking_id
     assert peeked.receive_count == 1  # SQS counts a peek as a receive
     assert tools.depth(queue)["visible"] == 1

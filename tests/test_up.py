@@ -55,24 +55,22 @@ def test_up_serves_boto3_in_another_process_and_stops_on_sigterm() -> None:
     process, env = _start(port)
     try:
         assert env["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{port}"
-        clients = {
-            name: boto3.client(
-                name,
-                endpoint_url=env["AWS_ENDPOINT_URL"],
-                region_name=env["AWS_REGION"],
-                aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-            )
-            for name in ("sns", "sqs")
-        }
+        endpoint, region = env["AWS_ENDPOINT_URL"], env["AWS_REGION"]
+        key, secret = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+        sns = boto3.client(
+            "sns", endpoint_url=endpoint, region_name=region, aws_access_key_id=key, aws_secret_access_key=secret
+        )
+        sqs = boto3.client(
+            "sqs", endpoint_url=endpoint, region_name=region, aws_access_key_id=key, aws_secret_access_key=secret
+        )
         queue_url = env["INTERVENTION_EVENTS_QUEUE_URL"]
-        assert queue_url in clients["sqs"].list_queues()["QueueUrls"]
-        clients["sns"].publish(
+        assert queue_url in sqs.list_queues()["QueueUrls"]
+        sns.publish(
             TopicArn=env["HMPPS_DOMAIN_EVENTS_TOPIC_ARN"],
             Message=json.dumps({"eventType": "intervention.referral.sent"}),
             MessageAttributes={"eventType": {"DataType": "String", "StringValue": "intervention.referral.sent"}},
         )
-        (message,) = clients["sqs"].receive_message(QueueUrl=queue_url, WaitTimeSeconds=5)["Messages"]
+        (message,) = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=5)["Messages"]
         assert json.loads(json.loads(message["Body"])["Message"])["eventType"] == "intervention.referral.sent"
     finally:
         process.send_signal(signal.SIGTERM)
@@ -81,7 +79,9 @@ def test_up_serves_boto3_in_another_process_and_stops_on_sigterm() -> None:
     assert "SIGTERM: stopping" in output and output.rstrip().endswith("stopped")
 
 
-def test_up_on_a_port_in_use_is_a_clear_error() -> None:
+def test_up_on_a_port_in_use_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TIDINGS_ENDPOINT", raising=False)
+    monkeypatch.delenv("TIDINGS_ENGINE", raising=False)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

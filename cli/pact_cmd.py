@@ -1,0 +1,287 @@
+"""`tidings pact lint|verify|states`: consumers' message pacts against the published contracts, statically and
+by verification with the simulator playing the producer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from tidings.contracts import load_catalog
+from tidings.contracts.errors import InputFileError, UsageError
+from tidings.contracts.pact_check import InteractionCheck, check_pact
+from tidings.contracts.pact_file import load_pact, pact_files
+from tidings.contracts.pact_model import PactFile
+from tidings.simulator.pact_junit import write_junit
+from tidings.simulator.pact_provider import BrokerOptions, VerificationReport, verify_pacts
+from tidings.simulator.pact_states import ProviderStates, parse_state_options
+from tidings.simulator.scenario_loader import ScenarioLibrary
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Consumers' message pacts: lint them against the contracts, verify them with the simulator.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+_CONTRACTS = typer.Option(
+    None,
+    "--contracts",
+    metavar="DIR",
+    help="Catalogue directory (default: TIDINGS_CONTRACTS, \\[tool.tidings] contracts, the shipped catalogue).",
+)
+_FIXTURES = typer.Option(
+    None, "--fixtures", metavar="DIR", help="Folder with your own scenarios (DIR/scenarios or DIR)."
+)
+_STATES = typer.Option(
+    None,
+    "--state",
+    metavar="STATE=SCENARIO",
+    help="Provide a state by playing a scenario, besides the states scenarios declare with `provides:`. Repeatable.",
+)
+_JSON = typer.Option(False, "--json", help="Print JSON instead of text.")
+
+
+def _console() -> Console:
+    return Console(width=None if sys.stdout.isatty() else 200, highlight=False, soft_wrap=True)
+
+
+@app.command("lint")
+def lint_command(
+    paths: list[Path] = typer.Argument(..., metavar="PACT_FILE_OR_DIR", help="Pact files, or folders of them."),
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+) -> None:
+    """Check consumers' message pacts against the contracts, statically.
+
+    Every field of each message must exist in the contract with a valid example value, and each matcher must
+    fit the field's type (match.int on a string field is an error). Fields the contract marks optional are
+    warnings: the producer may leave them out.
+
+    Exit code 0 when every interaction holds, 1 when any has an error, 2 when a file is not a V3/V4 pact.
+
+    Example: [bold]tidings pact lint pacts/[/bold]
+    """
+    catalog = load_catalog(contracts)
+    loaded: list[tuple[Path, PactFile | InputFileError]] = []
+    for path in pact_files(paths):
+        try:
+            loaded.append((path, load_pact(path)))
+        except InputFileError as error:
+            loaded.append((path, error))
+    checks = {path: check_pact(catalog, pact) for path, pact in loaded if isinstance(pact, PactFile)}
+    all_checks = [check for found in checks.values() for check in found]
+    bad_files = [error for _, error in loaded if isinstance(error, InputFileError)]
+    if as_json:
+        typer.echo(json.dumps(_lint_json(loaded, checks, catalog.producer), indent=2, ensure_ascii=False))
+    else:
+        _render_lint(loaded, checks, catalog.producer)
+        failed = sum(1 for check in all_checks if not check.ok)
+        warned = sum(1 for check in all_checks if check.ok and check.warnings)
+        _console().print(
+            f"{len(all_checks)} interaction(s) in {len(checks)} pact(s): "
+            f"{len(all_checks) - failed - warned} OK, {warned} with warnings, {failed} failed"
+            + (f"; {len(bad_files)} file(s) unreadable" if bad_files else "")
+        )
+    if bad_files:
+        raise typer.Exit(2)
+    if any(not check.ok for check in all_checks):
+        raise typer.Exit(1)
+
+
+def _render_lint(
+    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[InteractionCheck]], producer: str
+) -> None:
+    console = _console()
+    for path, pact in loaded:
+        if isinstance(pact, InputFileError):
+            console.print(f"[red]error[/red]: {escape(str(pact))}")
+            continue
+        console.print(
+            f"{escape(str(path))}: {escape(pact.consumer)} → {escape(pact.provider)} "
+            f"({pact.specification}, {len(pact.interactions)} message interaction(s))"
+        )
+        if pact.provider != producer:
+            console.print(f"  [yellow]warning[/yellow]: the catalogue's producer is {escape(producer)}")
+        for skipped in pact.skipped:
+            console.print(f"  skipped (not an asynchronous message): {escape(skipped)}")
+        for check in checks[path]:
+            status = (
+                "[red]FAIL[/red]"
+                if not check.ok
+                else "[yellow]WARN[/yellow]"
+                if check.warnings
+                else "[green]OK[/green]"
+            )
+            target = f"{check.contract} (by {check.resolved_by})" if check.contract else "no contract"
+            console.print(f"  {status} {escape(repr(check.interaction.description))} → {escape(target)}")
+            for finding in check.findings:
+                colour = "red" if finding.severity == "error" else "yellow"
+                text = f"{finding.pointer or '/'}: {finding.message}"
+                console.print(f"      [{colour}]{finding.severity}[/{colour}] {escape(text)}")
+                if finding.hint:
+                    console.print(f"        {escape(finding.hint)}")
+
+
+def _lint_json(
+    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[InteractionCheck]], producer: str
+) -> dict[str, Any]:
+    files: list[dict[str, Any]] = []
+    for path, pact in loaded:
+        if isinstance(pact, InputFileError):
+            files.append({"path": str(path), "error": str(pact)})
+        else:
+            files.append(
+                {
+                    "path": str(path),
+                    "consumer": pact.consumer,
+                    "provider": pact.provider,
+                    "specification": pact.specification,
+                    "skipped": list(pact.skipped),
+                    "interactions": [check.to_json() for check in checks[path]],
+                }
+            )
+    all_checks = [check for found in checks.values() for check in found]
+    ok = all(check.ok for check in all_checks) and all(isinstance(p, PactFile) for _, p in loaded)
+    return {"ok": ok, "producer": producer, "files": files}
+
+
+@app.command("verify")
+def verify_command(
+    paths: list[Path] = typer.Argument(
+        None, metavar="PACT_FILE_OR_DIR", help="Pact files, or folders of them (or use --broker-url)."
+    ),
+    contracts: Path | None = _CONTRACTS,
+    fixtures: str | None = _FIXTURES,
+    state_options: list[str] = _STATES,
+    provider: str | None = typer.Option(
+        None, "--provider", help="The provider whose pacts to verify (default: the catalogue's producer)."
+    ),
+    broker_url: str | None = typer.Option(
+        None,
+        "--broker-url",
+        metavar="URL",
+        help="Fetch pacts from a Pact Broker (credentials: PACT_BROKER_TOKEN or PACT_BROKER_USERNAME/PASSWORD).",
+    ),
+    provider_version: str | None = typer.Option(
+        None, "--provider-version", metavar="V", help="The provider version results are published for."
+    ),
+    branch: str | None = typer.Option(None, "--branch", metavar="B", help="The provider's branch (broker)."),
+    publish: bool = typer.Option(False, "--publish", help="Publish the results to the broker."),
+    junit: Path | None = typer.Option(None, "--junit", metavar="FILE", help="Also write the results as JUnit XML."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print pact's own report."),
+    as_json: bool = _JSON,
+) -> None:
+    """Verify consumers' message pacts, the simulator playing the producer.
+
+    For each interaction the simulator sets the provider states (scenarios that declare them with `provides:`,
+    or --state), produces the message the producer would publish (the contract's example refined by the states
+    and their params, with the SNS metadata eventType and contentType), and pact checks the consumer's matchers
+    against it.
+
+    Exit code 0 when every interaction passes, 1 when any fails, 2 for bad input.
+
+    Example: [bold]tidings pact verify pacts/ --junit reports/pact.xml[/bold]
+    """
+    catalog = load_catalog(contracts)
+    library = ScenarioLibrary.from_setting(fixtures)
+    states = ProviderStates.from_scenarios(library, catalog, parse_state_options(state_options))
+    broker = (
+        BrokerOptions(broker_url, provider_version=provider_version, branch=branch, publish=publish)
+        if broker_url
+        else None
+    )
+    if broker is None and (publish or provider_version or branch):
+        raise UsageError(
+            "--publish, --provider-version and --branch need --broker-url",
+            hint="verification results are published to a Pact Broker, e.g. --broker-url https://broker.example.com",
+        )
+    report = verify_pacts(catalog, states, paths or [], broker=broker, provider=provider)
+    if junit is not None:
+        write_junit(report, junit)
+    if as_json:
+        typer.echo(json.dumps(_verify_json(report, states), indent=2, ensure_ascii=False))
+    else:
+        _render_verify(report, states, junit, verbose)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _render_verify(report: VerificationReport, states: ProviderStates, junit: Path | None, verbose: bool) -> None:
+    console = _console()
+    if verbose:
+        console.print(escape(report.output))
+    console.print(
+        f"verifying message pacts of {escape(report.provider)}, the simulator playing the producer "
+        f"({len(states)} provider state(s) known)"
+    )
+    for problem in states.problems:
+        console.print(f"  [yellow]warning[/yellow]: a scenario could not be loaded: {escape(problem)}")
+    consumer = None
+    for result in report.results:
+        if result.consumer != consumer:
+            consumer = result.consumer
+            console.print(f"{escape(consumer)}:")
+        given = f" [given {', '.join(result.states)}]" if result.states else ""
+        target = f" → {result.event_type} v{result.version}" if result.event_type else ""
+        status = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
+        console.print(f"  {status} {escape(result.description + given + target)}")
+        for mismatch in result.mismatches:
+            for line in mismatch.splitlines():
+                console.print(f"      {escape(line)}")
+    for skipped in report.skipped:
+        console.print(f"skipped: {escape(skipped)}")
+    failed = len(report.failed)
+    colour = "red" if failed else "green"
+    console.print(
+        f"[{colour}]{len(report.results)} interaction(s): {len(report.results) - failed} passed, "
+        f"{failed} failed[/{colour}] in {report.seconds:.2f} s"
+    )
+    if junit is not None:
+        console.print(f"JUnit XML: {escape(str(junit))}")
+
+
+def _verify_json(report: VerificationReport, states: ProviderStates) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "provider": report.provider,
+        "seconds": round(report.seconds, 3),
+        "providerStates": states.names(),
+        "results": [result.to_json() for result in report.results],
+        "skipped": report.skipped,
+    }
+
+
+@app.command("states")
+def states_command(
+    fixtures: str | None = _FIXTURES,
+    state_options: list[str] = _STATES,
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+) -> None:
+    """List the provider states `tidings pact verify` can set, and where each comes from.
+
+    Example: [bold]tidings pact states --fixtures tests/fixtures[/bold]
+    """
+    catalog = load_catalog(contracts)
+    states = ProviderStates.from_scenarios(
+        ScenarioLibrary.from_setting(fixtures), catalog, parse_state_options(state_options)
+    )
+    if as_json:
+        typer.echo(json.dumps([{"state": s.name, "origin": s.origin} for s in states], indent=2))
+        return
+    console = _console()
+    if not len(states):
+        console.print(
+            "no provider states: declare them with `provides: [...]` in a scenario, or --state 'NAME=SCENARIO'"
+        )
+    for state in sorted(states, key=lambda s: s.name):
+        console.print(f"{escape(repr(state.name))}: {escape(state.origin)}")
+    for problem in states.problems:
+        console.print(f"[yellow]warning[/yellow]: a scenario could not be loaded: {escape(problem)}")

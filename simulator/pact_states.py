@@ -1,0 +1,206 @@
+"""Provider states for pact verification: what the simulator does when a consumer's interaction says
+`given("a referral has been sent", referralId=...)`.
+
+A state maps to a function of (event type, version, the `given` params) that returns a `StateOutcome`: the event
+of that type the state's world produced, if any, and overrides for the message (`Catalog.example` syntax).
+States come from scenarios that declare them (`provides: ["a referral has been sent"]` in the scenario file),
+from an explicit mapping of state → scenario (`tidings pact verify --state "a referral has been sent=referral-sent"`),
+or from Python (`ProviderStates.add`). A scenario-backed state plays the scenario with the `given` params as its
+parameters (those it declares) and a seed fixed by the state and params, so verification is repeatable.
+
+An unknown state is an `UnknownProviderState` naming the known ones; it fails the interaction that needs it.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tidings.contracts import Catalog
+from tidings.contracts.errors import CheckFailed, TidingsError, UsageError, closest
+from tidings.contracts.fields import schema_fields
+
+from .scenario_loader import ScenarioLibrary
+from .scenario_model import Scenario
+from .scenario_plan import Plan, crn_of
+
+__all__ = [
+    "ProviderStates",
+    "StateDefinition",
+    "StateFunction",
+    "StateOutcome",
+    "UnknownProviderState",
+    "parse_state_options",
+    "scenario_state",
+]
+
+_EVENT_LIMIT = 1_000
+"""A state plays at most this many events of its scenario (a volume scenario needs no more to set a state)."""
+
+
+@dataclass(frozen=True)
+class StateOutcome:
+    """What setting a state gives the message: `event` replaces the contract's example (an event of the
+    interaction's type the state produced), `overrides` are merged into it, and `unused` params are left for
+    the generic mapping (a param named like a field of the event sets that field)."""
+
+    event: dict[str, Any] | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    unused: dict[str, Any] = field(default_factory=dict)
+
+
+StateFunction = Callable[[str, int, Mapping[str, Any]], "StateOutcome | Mapping[str, Any]"]
+"""`(event_type, version, params) -> StateOutcome` (or a plain mapping of overrides)."""
+
+
+@dataclass(frozen=True)
+class StateDefinition:
+    """A provider state tidings can set, and where it was declared (for listings and duplicate errors)."""
+
+    name: str
+    origin: str
+    produce: StateFunction
+
+    def outcome(self, event_type: str, version: int, params: Mapping[str, Any]) -> StateOutcome:
+        """The state's outcome for a message of `event_type` v`version`."""
+        result = self.produce(event_type, version, params)
+        return result if isinstance(result, StateOutcome) else StateOutcome(overrides=dict(result))
+
+
+class UnknownProviderState(CheckFailed):
+    """A consumer's interaction needs a provider state nobody declared (it fails that interaction)."""
+
+    def __init__(self, state: str, known: list[str]) -> None:
+        self.state = state
+        self.known = known
+        suggestions = closest(state, known)
+        if known:
+            hint = (
+                (f"did you mean {suggestions[0]!r}? " if suggestions else "")
+                + "known states: "
+                + ", ".join(repr(name) for name in known)
+            )
+        else:
+            hint = "no provider states are declared"
+        hint += "; declare it with `provides:` in a scenario, or --state 'NAME=SCENARIO'"
+        super().__init__(f"unknown provider state {state!r}", hint=hint)
+
+
+class ProviderStates:
+    """The provider states the simulator can set, by name."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, StateDefinition] = {}
+        self.problems: list[str] = []
+        """Scenario files that could not be loaded while collecting states (their states are unknown)."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._states
+
+    def __iter__(self) -> Iterator[StateDefinition]:
+        return iter(self._states.values())
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def names(self) -> list[str]:
+        """The known state names, sorted."""
+        return sorted(self._states)
+
+    def add(self, name: str, produce: StateFunction, *, origin: str = "Python") -> None:
+        """Declare state `name`; declaring one name twice is a UsageError naming both places."""
+        existing = self._states.get(name)
+        if existing is not None:
+            raise UsageError(
+                f"provider state {name!r} is declared twice: by {existing.origin} and by {origin}",
+                hint="a state must mean one thing; rename one of them",
+            )
+        self._states[name] = StateDefinition(name, origin, produce)
+
+    def add_scenario(self, name: str, scenario: Scenario, catalog: Catalog, *, origin: str | None = None) -> None:
+        """Declare state `name` as "what scenario `scenario` leaves behind"."""
+        self.add(name, scenario_state(scenario, catalog), origin=origin or f"scenario {scenario.name}")
+
+    def get(self, name: str) -> StateDefinition:
+        """The state `name`; `UnknownProviderState` listing the known ones otherwise."""
+        try:
+            return self._states[name]
+        except KeyError:
+            raise UnknownProviderState(name, self.names()) from None
+
+    @classmethod
+    def from_scenarios(
+        cls, library: ScenarioLibrary, catalog: Catalog, mapping: Mapping[str, str] | None = None
+    ) -> ProviderStates:
+        """The states the library's scenarios declare (`provides:`), plus `mapping` (state → scenario name)."""
+        states = cls()
+        for loaded in library.load_all():
+            if isinstance(loaded, TidingsError):
+                states.problems.append(str(loaded))
+                continue
+            # `provides` is read where the scenario model has it; older scenario files simply declare none.
+            for name in getattr(loaded, "provides", ()) or ():
+                states.add_scenario(str(name), loaded, catalog, origin=f"scenario {loaded.name} ({loaded.path})")
+        for name, scenario_name in (mapping or {}).items():
+            states.add_scenario(name, library.load(scenario_name), catalog, origin=f"--state {name}={scenario_name}")
+        return states
+
+
+def parse_state_options(options: list[str] | None) -> dict[str, str]:
+    """`["a referral has been sent=referral-sent"]` → `{"a referral has been sent": "referral-sent"}`."""
+    mapping: dict[str, str] = {}
+    for option in options or []:
+        name, equals, scenario = option.rpartition("=")
+        if not equals or not name.strip() or not scenario.strip():
+            raise UsageError(
+                f"--state {option!r} is not STATE=SCENARIO",
+                hint="e.g. --state 'a referral has been sent=referral-sent'",
+            )
+        mapping[name.strip()] = scenario.strip()
+    return mapping
+
+
+def scenario_state(scenario: Scenario, catalog: Catalog) -> StateFunction:
+    """A state function that plays `scenario` (params it declares come from `given`) and returns the last event
+    of the interaction's type it publishes; when it publishes none of that type, the person (CRN) and the
+    `additionalInformation` values of its events that the message's contract also has (ids, references) carry
+    over, so the message belongs to the same world."""
+    played: dict[str, list[dict[str, Any]]] = {}
+
+    def produce(event_type: str, version: int, params: Mapping[str, Any]) -> StateOutcome:
+        given = {name: value for name, value in params.items() if name in scenario.params}
+        unused = {name: value for name, value in params.items() if name not in scenario.params}
+        key = json.dumps(given, sort_keys=True, default=str)
+        events = played.get(key)
+        if events is None:
+            seed = zlib.crc32(f"{scenario.name}|{key}".encode())
+            plan = Plan(scenario, catalog, params=given, seed=seed)
+            events = played[key] = [planned.event for planned in itertools.islice(plan.events(), _EVENT_LIMIT)]
+        same = [event for event in events if event.get("eventType") == event_type and event.get("version") == version]
+        if same:
+            return StateOutcome(event=copy.deepcopy(same[-1]), unused=unused)
+        return StateOutcome(overrides=_carried(events, catalog, event_type, version), unused=unused)
+
+    return produce
+
+
+def _carried(events: list[dict[str, Any]], catalog: Catalog, event_type: str, version: int) -> dict[str, Any]:
+    fields = schema_fields(catalog.compiled(event_type, version).bundled)
+    overrides: dict[str, Any] = {}
+    information: dict[str, Any] = {}
+    for event in events:
+        crn = crn_of(event)
+        if crn is not None:
+            overrides["crn"] = crn
+        info = event.get("additionalInformation")
+        for name, value in (info if isinstance(info, dict) else {}).items():
+            if f"/additionalInformation/{name}" in fields:
+                information[name] = copy.deepcopy(value)
+    if information:
+        overrides["additionalInformation"] = information
+    return overrides
