@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tidings.contracts import load_catalog
@@ -64,13 +65,18 @@ def show(
     name: str = typer.Argument(..., help="Scenario name."),
     fixtures: str | None = _FIXTURES,
 ) -> None:
-    """Show a scenario: its parameters and its steps, includes expanded.
+    """Show a scenario: the pact provider states it provides, its parameters and its steps, includes expanded.
 
     Example: tidings scenarios show referral-lifecycle
     """
     scenario = ScenarioLibrary.from_setting(fixtures).load(name)
     console = Console(highlight=False)
-    console.print(f"[bold]{scenario.name}[/bold]  ({scenario.path})\n{scenario.description}\n")
+    console.print(f"[bold]{scenario.name}[/bold]  ({escape(str(scenario.path))})\n{escape(scenario.description)}\n")
+    if scenario.provides:
+        console.print("provides (pact provider states, for `tidings pact verify`):")
+        for state in scenario.provides:
+            console.print(f"  {escape(repr(state))}")
+        console.print()
     params = Table("param", "type", "default", "description", title="params", title_justify="left")
     for param in scenario.params.values():
         default = "(required)" if param.required else _text(param.default)

@@ -1,1 +1,77 @@
-"""The tidings pytest plugin (thin adapter over the simulator)."""
+"""The tidings pytest plugin: an SNS/SQS engine, the fake business API, fresh queues per test, scenarios that
+set up state, and waits and assertions on what arrives. Registered as the `pytest11` entry point `tidings`
+(disable with `-p no:tidings`); a thin adapter over `tidings.simulator.harness` and `.owned_queues`.
+
+    import pytest
+
+    @pytest.fixture
+    def referrals(tidings):
+        return tidings.queue("referrals", filter=[{"prefix": "intervention.referral."}])
+
+    @pytest.mark.tidings_scenario("referral-sent", crn="X123456")
+    def test_a_sent_referral_arrives(tidings, referrals):
+        (message,) = referrals.receive(1)
+        assert message.event["eventType"] == "intervention.referral.sent"
+        assert tidings.runs[0].events[0].message_id == message.message_id
+
+Fixtures: `tidings_engine` and `tidings_api` (session), `tidings` (each test), `tidings_settings` (session,
+override it to configure in code). Marker: `tidings_scenario(name, *, seed=None, faults=None, **params)`.
+Options: `--tidings-engine/-endpoint/-contracts/-fixtures/-topology`, ini `tidings_*`, env `TIDINGS_*`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .options import Settings
+
+# pytest finds the plugin's hooks and fixtures as attributes of this module, the one registered.
+from .plugin import (
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_call,
+    pytest_runtest_makereport,
+    tidings,
+    tidings_api,
+    tidings_engine,
+    tidings_settings,
+)
+
+if TYPE_CHECKING:
+    from .handles import NotReceived, Queue, Received, Run, Tidings, TidingsApi, TidingsEngine
+
+__all__ = [
+    # what tests use
+    "NotReceived",
+    "Queue",
+    "Received",
+    "Run",
+    "Settings",
+    "Tidings",
+    "TidingsApi",
+    "TidingsEngine",
+    # hooks
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    # fixtures
+    "tidings",
+    "tidings_api",
+    "tidings_engine",
+    "tidings_settings",
+]
+
+_LAZY = {"NotReceived", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"}
+
+
+def __getattr__(name: str) -> Any:
+    # The handles import boto3, moto and FastAPI: only when asked for, so that loading the plugin in every
+    # pytest run costs nothing.
+    if name in _LAZY:
+        from . import handles
+
+        return getattr(handles, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ import contextlib
 import errno
 import socket
 import socketserver
+import struct
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,7 +91,9 @@ class EmbeddedServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False  # a second engine on a taken port must fail, not share it
+    # Rebinding right after a stop must work despite connections in TIME_WAIT; on Linux this never lets two
+    # servers listen on one port (that would be SO_REUSEPORT), so a taken port still fails.
+    allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], app: Any) -> None:
         self.app = app
@@ -118,6 +121,9 @@ class _Server(ThreadingHTTPServer):
             connections, self._connections = self._connections, set()
         for connection in connections:
             with contextlib.suppress(OSError):  # already closed by the client
+                # Closed with a reset, not a FIN: a FIN would leave this port in TIME_WAIT for a minute, and an
+                # engine started again on the same port (`tidings up`) could not bind it meanwhile.
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 connection.shutdown(socket.SHUT_RDWR)
 
 

@@ -180,9 +180,12 @@ class Engine:
         return variables
 
     def stop(self) -> None:
-        """Stop the embedded server if this engine started one; other engines are left running."""
+        """Close this engine's clients and stop the embedded server if this engine started one; other engines are
+        left running."""
         with self._lock:
-            self._clients.clear()
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()  # their pooled connections
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -217,6 +220,8 @@ class Engine:
             ) from None
         except BotoCoreError as error:
             raise EngineError(f"cannot reach the {self.description}: {error}", hint=START_HINT) from None
+        finally:
+            probe.close()
 
 
 _SESSION_LOCK = threading.Lock()

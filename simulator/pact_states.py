@@ -3,10 +3,12 @@
 
 A state maps to a function of (event type, version, the `given` params) that returns a `StateOutcome`: the event
 of that type the state's world produced, if any, and overrides for the message (`Catalog.example` syntax).
-States come from scenarios that declare them (`provides: ["a referral has been sent"]` in the scenario file),
-from an explicit mapping of state → scenario (`tidings pact verify --state "a referral has been sent=referral-sent"`),
-or from Python (`ProviderStates.add`). A scenario-backed state plays the scenario with the `given` params as its
-parameters (those it declares) and a seed fixed by the state and params, so verification is repeatable.
+States come from scenarios that declare them (`provides: ["a referral has been sent"]` in the scenario file; the
+shipped scenarios declare the interventions states, so a consumer's pact verifies with no options), from an
+explicit mapping of state → scenario (`tidings pact verify --state "a referral has been sent=referral-sent"`,
+which wins over a scenario's declaration of the same state), or from Python (`ProviderStates.add`). A
+scenario-backed state plays the scenario with the `given` params as its parameters (those it declares) and a seed
+fixed by the state and params, so verification is repeatable.
 
 An unknown state is an `UnknownProviderState` naming the known ones; it fails the interaction that needs it.
 """
@@ -137,16 +139,29 @@ class ProviderStates:
     def from_scenarios(
         cls, library: ScenarioLibrary, catalog: Catalog, mapping: Mapping[str, str] | None = None
     ) -> ProviderStates:
-        """The states the library's scenarios declare (`provides:`), plus `mapping` (state → scenario name)."""
+        """The states the library's scenarios declare (`provides:`), plus `mapping` (state → scenario name).
+
+        A state `mapping` names is the user's explicit choice, so it replaces a scenario's declaration of that
+        state; two scenarios declaring one state is a UsageError naming both files."""
+        mapping = mapping or {}
         states = cls()
+        declared: dict[str, Scenario] = {}
         for loaded in library.load_all():
             if isinstance(loaded, TidingsError):
                 states.problems.append(str(loaded))
                 continue
-            # `provides` is read where the scenario model has it; older scenario files simply declare none.
-            for name in getattr(loaded, "provides", ()) or ():
-                states.add_scenario(str(name), loaded, catalog, origin=f"scenario {loaded.name} ({loaded.path})")
-        for name, scenario_name in (mapping or {}).items():
+            for name in loaded.provides:
+                if name in mapping:
+                    continue
+                first = declared.setdefault(name, loaded)
+                if first is not loaded:
+                    raise UsageError(
+                        f"provider state {name!r} is declared by two scenarios: {first.path} and {loaded.path}",
+                        hint=f"a state must mean one thing: remove it from the `provides:` of one of them, "
+                        f"or choose one with --state '{name}=SCENARIO'",
+                    )
+                states.add_scenario(name, loaded, catalog, origin=f"scenario {loaded.name} ({loaded.path})")
+        for name, scenario_name in mapping.items():
             states.add_scenario(name, library.load(scenario_name), catalog, origin=f"--state {name}={scenario_name}")
         return states
 

@@ -27,7 +27,7 @@ from .scenario_yaml import YamlList, YamlMap, line_of, load_yaml
 __all__ = ["ScenarioLibrary", "ScenarioNotFound", "shipped_scenarios_dir"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_TOP_KEYS = ("name", "description", "params", "data", "faults", "steps")
+_TOP_KEYS = ("name", "description", "provides", "params", "data", "faults", "steps")
 _EMIT_KEYS = ("emit", "version", "data", "state", "as", "after", "repeat", "faults")
 _INCLUDE_KEYS = ("include", "params", "after", "repeat", "interleave", "faults")
 _PARAM_KEYS = ("default", "type", "description", "required")
@@ -157,7 +157,10 @@ class ScenarioLibrary:
             elif isinstance(step, IncludeStep) and step.repeat is None:
                 visible |= step.scenario.exported_names()
         description = str(document.get("description", "")).strip()
-        return Scenario(str(name), description, path, params, tuple(steps), data, faults, document.line_of("params"))
+        provides = _parse_provides(document.get("provides"), where.at(document.line_of("provides")))
+        return Scenario(
+            str(name), description, path, params, tuple(steps), data, faults, document.line_of("params"), provides
+        )
 
     def _parse_step(
         self,
@@ -263,6 +266,28 @@ def _check_keys(mapping: YamlMap, allowed: Iterable[str], where: _Where, what: s
                 line=mapping.line_of(key),
                 hint=f"did you mean {suggestions[0]!r}?" if suggestions else f"keys: {', '.join(allowed)}",
             )
+
+
+def _parse_provides(raw: Any, where: _Where) -> tuple[str, ...]:
+    """`provides:` — the pact provider states this scenario sets, as consumers name them in `given(...)`."""
+    example = 'e.g. `provides: ["a referral has been sent"]`'
+    if raw is None:
+        return ()
+    if not isinstance(raw, YamlList):
+        raise where.error(f"`provides:` is a list of provider state names, not {raw!r}", hint=example)
+    names: list[str] = []
+    for number, item in enumerate(raw):
+        line = raw.item_lines[number]
+        if not isinstance(item, str) or not item.strip():
+            raise where.error(
+                f"`provides:` item #{number + 1} ({item!r}) is not a provider state name",
+                line=line,
+                hint=f"a state is a non-empty string, as the consumer writes it in `given(...)`; {example}",
+            )
+        if item in names:
+            raise where.error(f"`provides:` lists {item!r} twice", line=line, hint="list each state once")
+        names.append(item)
+    return tuple(names)
 
 
 def _parse_after(raw: YamlMap, where: _Where) -> timedelta:

@@ -108,6 +108,7 @@ class Scenario:
     data: dict[str, Any] = field(default_factory=dict)  # merged into every step's data (the step wins)
     faults: FaultSet = field(default_factory=FaultSet)
     params_line: int = 1  # where `params:` is (or the top of the file), for errors about parameters
+    provides: tuple[str, ...] = ()  # pact provider states playing it sets (`given("…")`); not inherited by includers
 
     def exported_names(self) -> set[str]:
         """Step names visible after this scenario is included (not repeated): its own and its includes'."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pact_support import FEEDBACK, SENT, SENT_STATE, write_bad_pacts, write_good_pact
+from test_pact_support import FEEDBACK, SENT, SENT_STATE, write_bad_pacts, write_given_pact, write_good_pact
 from typer.testing import CliRunner
 
 from tidings.cli import pact_cmd
@@ -17,6 +17,23 @@ from tidings.simulator.pact_provider import BrokerOptions, InteractionResult, Ve
 
 BROKEN = Path(__file__).parent / "data" / "pacts" / "broken"
 STATE_OPTION = f"{SENT_STATE}=referral-sent"
+GIVEN_REFERRAL_ID = "3b0e7f52-9d4c-4e1a-8a36-5c2f0d9b7e14"
+GIVEN_CRN = "T246810"
+SHIPPED_STATES = [
+    "a referral has been assigned",
+    "a referral has been concluded",
+    "a referral has been prematurely ended",
+    "a referral has been sent",
+    "a referral has been withdrawn",
+    "a session has been attended",
+    "a session has been missed",
+    "an action plan has been approved",
+    "an action plan has been submitted",
+    "an end of service report has been submitted",
+    "an initial assessment appointment has been attended",
+    "initial assessment feedback has been submitted",
+    "session feedback has been submitted",
+]
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +121,34 @@ def test_verify_bad_pacts_exits_1_with_pact_s_mismatches(bad: Path) -> None:
     assert "4 interaction(s): 0 passed, 4 failed" in output
 
 
-def test_verify_without_the_state_fails_the_interaction_that_needs_it(good: Path) -> None:
+def test_verify_needs_no_state_option_for_states_the_shipped_scenarios_provide(good: Path) -> None:
     code, output = run("verify", str(good), "--json")
     data = json.loads(output)
+    assert code == 0, output
+    assert data["providerStates"] == SHIPPED_STATES
+    [sent] = [result for result in data["results"] if result["description"] == "a referral sent event"]
+    assert sent["passed"] is True
+
+
+def test_the_messages_carry_the_referral_and_person_given_by_the_pact(tmp_path: Path) -> None:
+    # The bodies expect exactly the given referralId and CRN (no matchers), so they pass only if the simulator
+    # put the given values into each message.
+    write_given_pact(tmp_path / "kept", GIVEN_REFERRAL_ID, GIVEN_CRN)
+    code, output = run("verify", str(tmp_path / "kept"))
+    assert code == 0, output
+    assert f"PASS a referral sent event [given {SENT_STATE}] → {SENT} v1" in output
+    assert "PASS a referral withdrawn event [given a referral has been withdrawn] → intervention.referral.ended v1" in (
+        output
+    )
+    assert "PASS a session missed event [given a session has been missed]" in output
+    assert "3 interaction(s): 3 passed, 0 failed" in output
+    # The same pact expecting another referral fails on exactly that value.
+    other = "00000000-0000-4000-8000-000000000000"
+    write_given_pact(tmp_path / "other", GIVEN_REFERRAL_ID, GIVEN_CRN, expected_referral_id=other)
+    code, output = run("verify", str(tmp_path / "other"))
     assert code == 1
-    [failed] = [result for result in data["results"] if not result["passed"]]
-    assert failed["description"] == "a referral sent event"
-    assert failed["mismatches"][0].startswith(f"unknown provider state '{SENT_STATE}'")
+    assert f"Expected '{GIVEN_REFERRAL_ID}' (String) to be equal to '{other}' (String)" in output
+    assert "3 interaction(s): 0 passed, 3 failed" in output
 
 
 def test_verify_with_nothing_to_verify_or_a_broken_file_exits_2() -> None:
@@ -157,10 +195,31 @@ def test_verify_publish_options_need_a_broker_and_a_version() -> None:
     assert "--publish needs --provider-version" in output
 
 
-def test_states_lists_the_states_and_where_they_come_from() -> None:
+def test_states_lists_the_states_the_shipped_scenarios_provide() -> None:
+    code, output = run("states")
+    assert code == 0, output
+    assert f"'{SENT_STATE}': scenario referral-sent (" in output
+    assert "'a referral has been withdrawn': scenario referral-withdrawn (" in output
+    code, output = run("states", "--json")
+    assert sorted(item["state"] for item in json.loads(output)) == SHIPPED_STATES
+
+
+def test_a_state_option_replaces_a_scenario_s_declaration() -> None:
     code, output = run("states", "--state", STATE_OPTION)
     assert code == 0
     assert f"'{SENT_STATE}': --state {STATE_OPTION}" in output
+
+
+def test_a_user_scenario_providing_a_shipped_state_is_bad_usage_naming_both_files(tmp_path: Path) -> None:
+    mine = tmp_path / "my-referral.yaml"
+    mine.write_text(f"name: my-referral\nprovides: ['{SENT_STATE}']\nsteps:\n  - emit: {SENT}\n", "utf-8")
+    code, output = run("verify", str(BROKEN / "v2-pact.json"), "--fixtures", str(tmp_path))
+    assert code == 2
+    assert f"provider state '{SENT_STATE}' is declared by two scenarios: {mine} and " in output
+    assert "referral-sent.yaml" in output and f"--state '{SENT_STATE}=SCENARIO'" in output
+    code, output = run("states", "--fixtures", str(tmp_path), "--state", f"{SENT_STATE}=my-referral")
+    assert code == 0, output
+    assert f"'{SENT_STATE}': --state {SENT_STATE}=my-referral" in output
 
 
 def test_help_shows_examples() -> None:

@@ -3,8 +3,8 @@ states, and how `given` params shape the message."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -28,17 +28,52 @@ def catalog() -> Catalog:
     return load_catalog()
 
 
+# Every state the shipped scenarios provide, and the event type whose message it is about.
+SHIPPED_STATES = {
+    "a referral has been sent": SENT,
+    "a referral has been assigned": ASSIGNED,
+    "an initial assessment appointment has been attended": "intervention.initial-assessment-appointment.attended",
+    "initial assessment feedback has been submitted": (
+        "intervention.initial-assessment-appointment.session-feedback-submitted"
+    ),
+    "an action plan has been submitted": "intervention.action-plan.submitted",
+    "an action plan has been approved": "intervention.action-plan.approved",
+    "a session has been attended": "intervention.session-appointment.attended",
+    "a session has been missed": "intervention.session-appointment.missed",
+    "session feedback has been submitted": FEEDBACK,
+    "an end of service report has been submitted": "intervention.end-of-service-report.submitted",
+    "a referral has been concluded": "intervention.referral.concluded",
+    "a referral has been withdrawn": "intervention.referral.ended",
+    "a referral has been prematurely ended": "intervention.referral.ended",
+}
+
+
 @pytest.fixture(scope="module")
 def states(catalog: Catalog) -> ProviderStates:
-    return ProviderStates.from_scenarios(ScenarioLibrary(), catalog, {SENT_STATE: "referral-sent"})
+    return ProviderStates.from_scenarios(ScenarioLibrary(), catalog)
+
+
+def scenario_folder(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / f"{name}.yaml").write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return folder
+
+
+def sending(name: str, *provides: str) -> str:
+    """A scenario file that sends a referral and provides `provides`."""
+    listed = "provides:\n" + "".join(f"  - {state}\n" for state in provides) if provides else ""
+    return f"name: {name}\n{listed}steps:\n  - emit: {SENT}\n"
 
 
 def test_an_unknown_state_names_the_known_ones_and_the_closest(states: ProviderStates) -> None:
     with pytest.raises(UnknownProviderState) as caught:
         states.get("a referral has been sen")
     assert caught.value.exit_code == 1
-    assert str(caught.value).startswith("unknown provider state 'a referral has been sen'\nhint: did you mean")
-    assert "known states: 'a referral has been sent'" in str(caught.value)
+    assert str(caught.value).startswith(
+        "unknown provider state 'a referral has been sen'\nhint: did you mean 'a referral has been sent'?"
+    )
+    assert "known states: 'a referral has been assigned', " in str(caught.value)
     with pytest.raises(UnknownProviderState, match="no provider states are declared"):
         ProviderStates().get("anything")
 
@@ -64,16 +99,89 @@ def test_a_state_mapped_to_an_unknown_scenario_names_the_closest(catalog: Catalo
         ProviderStates.from_scenarios(ScenarioLibrary(), catalog, {"s": "referral-snt"})
 
 
-def test_scenarios_that_declare_provides_become_states(catalog: Catalog) -> None:
-    # The scenario model gains `provides`; until then any object with the attribute is read the same way.
-    scenario = ScenarioLibrary().load("referral-sent")
-    declaring = SimpleNamespace(**{name: getattr(scenario, name) for name in ("name", "path", "params")})
-    declaring.provides = ["a referral has been sent", "a person has a referral"]
-    library = SimpleNamespace(load_all=lambda: iter([declaring, UsageError("broken.yaml: bad")]))
-    states = ProviderStates.from_scenarios(library, catalog)  # type: ignore[arg-type]
+def test_scenarios_that_declare_provides_become_states(catalog: Catalog, tmp_path: Path) -> None:
+    folder = scenario_folder(
+        tmp_path,
+        mine=sending("mine", "a referral has been sent", "a person has a referral"),
+        broken="name: broken\nsteps: []\n",
+    )
+    states = ProviderStates.from_scenarios(ScenarioLibrary([folder], shipped=False), catalog)
     assert states.names() == ["a person has a referral", "a referral has been sent"]
-    assert states.get("a referral has been sent").origin.startswith("scenario referral-sent")
-    assert states.problems == ["broken.yaml: bad"]
+    assert states.get("a referral has been sent").origin == f"scenario mine ({folder / 'mine.yaml'})"
+    [problem] = states.problems
+    assert problem.startswith(f"{folder / 'broken.yaml'}:2: `steps:` must be a non-empty list")
+
+
+def test_two_scenarios_providing_one_state_is_an_error_naming_both_files(catalog: Catalog, tmp_path: Path) -> None:
+    folder = scenario_folder(tmp_path, first=sending("first", "x", "shared"), second=sending("second", "shared"))
+    library = ScenarioLibrary([folder], shipped=False)
+    with pytest.raises(UsageError) as caught:
+        ProviderStates.from_scenarios(library, catalog)
+    assert caught.value.exit_code == 2
+    assert caught.value.message == (
+        f"provider state 'shared' is declared by two scenarios: {folder / 'first.yaml'} and {folder / 'second.yaml'}"
+    )
+    assert "--state 'shared=SCENARIO'" in (caught.value.hint or "")
+    # Choosing one explicitly settles it.
+    chosen = ProviderStates.from_scenarios(library, catalog, {"shared": "second"})
+    assert chosen.get("shared").origin == "--state shared=second"
+    assert chosen.names() == ["shared", "x"]
+
+
+def test_a_state_option_replaces_a_shipped_scenario_s_declaration(catalog: Catalog) -> None:
+    states = ProviderStates.from_scenarios(ScenarioLibrary(), catalog, {SENT_STATE: "referral-lifecycle"})
+    assert states.get(SENT_STATE).origin == f"--state {SENT_STATE}=referral-lifecycle"
+    assert len(states) == len(SHIPPED_STATES)
+
+
+def test_the_shipped_scenarios_provide_the_interventions_states(states: ProviderStates) -> None:
+    assert states.names() == sorted(SHIPPED_STATES)
+    assert states.problems == []
+    assert states.get(SENT_STATE).origin.startswith("scenario referral-sent (")
+
+
+@pytest.mark.parametrize(("state", "event_type"), sorted(SHIPPED_STATES.items()))
+def test_each_shipped_state_produces_its_event_for_the_given_referral_and_person(
+    catalog: Catalog, states: ProviderStates, state: str, event_type: str
+) -> None:
+    message = produce_message(
+        catalog, states, catalog.get(event_type), [ProviderState(state, {"referralId": REFERRAL_ID, "crn": CRN})]
+    )
+    outcome = states.get(state).outcome(event_type, 1, {"referralId": REFERRAL_ID, "crn": CRN})
+    assert outcome.event is not None, f"{state!r} plays no {event_type} event"
+    assert message.event["eventType"] == event_type
+    assert message.event["personReference"]["identifiers"] == [{"type": "CRN", "value": CRN}]
+    if event_type != "intervention.end-of-service-report.submitted":  # its event carries no referral id
+        assert message.event["additionalInformation"]["referralId"] == REFERRAL_ID
+
+
+@pytest.mark.parametrize(
+    ("state", "delivery_state"),
+    [
+        ("a referral has been concluded", "COMPLETED"),
+        ("a referral has been withdrawn", "CANCELLED"),
+        ("a referral has been prematurely ended", "PREMATURELY_ENDED"),
+    ],
+)
+def test_endings_say_how_the_referral_ended(
+    catalog: Catalog, states: ProviderStates, state: str, delivery_state: str
+) -> None:
+    for event_type in ("intervention.referral.concluded", "intervention.referral.ended"):
+        if state == "a referral has been concluded" and event_type == "intervention.referral.ended":
+            continue  # a completed referral concludes without being ended
+        message = produce_message(catalog, states, catalog.get(event_type), [ProviderState(state)])
+        assert message.event["additionalInformation"]["deliveryState"] == delivery_state
+
+
+def test_session_states_take_the_session_number_from_given(catalog: Catalog, states: ProviderStates) -> None:
+    for state, event_type in (
+        ("a session has been attended", "intervention.session-appointment.attended"),
+        ("a session has been missed", "intervention.session-appointment.missed"),
+        ("session feedback has been submitted", FEEDBACK),
+    ):
+        given = ProviderState(state, {"referralId": REFERRAL_ID, "sessionNumber": 2})
+        message = produce_message(catalog, states, catalog.get(event_type), [given])
+        assert message.event["detailUrl"] == f"http://localhost:8080/referral/{REFERRAL_ID}/sessions/2"
 
 
 def test_a_scenario_state_returns_the_event_it_publishes_with_the_given_params(states: ProviderStates) -> None:
@@ -147,7 +255,8 @@ def test_no_state_gives_the_contract_example(catalog: Catalog) -> None:
     assert message.event == catalog.example(SENT)
 
 
-def test_shipped_scenarios_load_as_a_state_library(catalog: Catalog, tmp_path: Path) -> None:
-    # Without `provides` in any scenario file, only explicit mappings are states; loading must still work.
-    states = ProviderStates.from_scenarios(ScenarioLibrary([tmp_path]), catalog)
-    assert states.problems == []
+def test_without_provides_only_explicit_mappings_are_states(catalog: Catalog, tmp_path: Path) -> None:
+    folder = scenario_folder(tmp_path, plain=sending("plain"))
+    library = ScenarioLibrary([folder], shipped=False)
+    assert len(ProviderStates.from_scenarios(library, catalog)) == 0
+    assert ProviderStates.from_scenarios(library, catalog, {"s": "plain"}).names() == ["s"]

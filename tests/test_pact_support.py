@@ -4,6 +4,8 @@ asynchronous messages). No tests here; `tests/test_pact_*.py` import these build
 - `write_good_pact`: every interaction holds against the shipped contracts and verifies against the simulator.
 - `write_bad_pacts`: one pact per failure the issue names (a field the contract lacks, a wrong type, an unknown
   provider state, an unknown event type), each under its own consumer name.
+- `write_given_pact`: interactions that expect exactly the referral and person their `given(...)` names, in states
+  the shipped scenarios provide (so it verifies with no `--state`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "SENT",
     "SENT_STATE",
     "write_bad_pacts",
+    "write_given_pact",
     "write_good_pact",
 ]
 
@@ -147,6 +150,61 @@ def write_bad_pacts(directory: Path) -> dict[str, Path]:
         "unknown-state": _write(state, directory),
         "unknown-type": _write(unknown, directory),
     }
+
+
+def write_given_pact(directory: Path, referral_id: str, crn: str, *, expected_referral_id: str | None = None) -> Path:
+    """Three interactions whose states are given `referralId=referral_id, crn=crn` and whose bodies expect those
+    values literally (`expected_referral_id` makes the bodies expect another referral, so verification fails)."""
+    expected = expected_referral_id or referral_id
+    person = {"identifiers": [{"type": "CRN", "value": crn}]}
+    pact = _pact("referral-watcher")
+    (
+        pact.upon_receiving("a referral sent event", "Async")
+        .given(SENT_STATE, referralId=referral_id, crn=crn)
+        .with_body(
+            {
+                "eventType": SENT,
+                "detailUrl": f"http://localhost:8080/sent-referral/{expected}",
+                "additionalInformation": {"referralId": expected},
+                "personReference": person,
+            },
+            content_type="application/json",
+        )
+        .with_metadata({"eventType": SENT})
+    )
+    ended = "intervention.referral.ended"
+    (
+        pact.upon_receiving("a referral withdrawn event", "Async")
+        .given("a referral has been withdrawn", referralId=referral_id, crn=crn)
+        .with_body(
+            {
+                "eventType": ended,
+                "additionalInformation": {
+                    "referralId": expected,
+                    "deliveryState": "CANCELLED",
+                    "withdrawalCode": match.str("INE"),
+                },
+                "personReference": person,
+            },
+            content_type="application/json",
+        )
+        .with_metadata({"eventType": ended})
+    )
+    missed = "intervention.session-appointment.missed"
+    (
+        pact.upon_receiving("a session missed event", "Async")
+        .given("a session has been missed", referralId=referral_id, crn=crn, sessionNumber=2)
+        .with_body(
+            {
+                "eventType": missed,
+                "detailUrl": f"http://localhost:8080/referral/{expected}/sessions/2",
+                "additionalInformation": {"referralId": expected, "serviceUserCRN": crn},
+            },
+            content_type="application/json",
+        )
+        .with_metadata({"eventType": missed})
+    )
+    return _write(pact, directory)
 
 
 def _write(pact: Pact, directory: Path) -> Path:

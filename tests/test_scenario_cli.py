@@ -58,3 +58,23 @@ def test_validate_reports_a_broken_scenario_and_exits_1(tmp_path: Path) -> None:
 def test_validate_an_unknown_name_is_bad_usage() -> None:
     code, _, err = tidings("scenarios", "validate", "nope-nope")
     assert code == 2 and "unknown scenario" in err
+
+
+def test_show_lists_the_provider_states_a_scenario_provides() -> None:
+    code, out, _ = tidings("scenarios", "show", "session-attended")
+    assert code == 0
+    assert "provides (pact provider states, for `tidings pact verify`):" in out
+    assert "'a session has been attended'" in out and "'session feedback has been submitted'" in out
+    code, out, _ = tidings("scenarios", "show", "caseload")
+    assert code == 0 and "provides" not in out
+
+
+def test_a_bad_provides_is_bad_usage_naming_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nprovides: a referral has been sent\nsteps:\n  - emit: intervention.referral.sent\n", "utf-8"
+    )
+    code, out, err = tidings("scenarios", "show", "bad", "--fixtures", str(tmp_path))
+    assert code == 2
+    assert f"error: {bad}:2: `provides:` is a list of provider state names" in out + err
+    assert "Traceback" not in out + err

@@ -248,3 +248,45 @@ def test_fixtures_setting_reads_dir_scenarios(tmp_path: Path) -> None:
     (tmp_path / "scenarios" / "mine.yaml").write_text("name: mine\nsteps:\n  - emit: x\n", encoding="utf-8")
     lib = ScenarioLibrary.from_setting(tmp_path)
     assert "mine" in lib.names() and "referral-lifecycle" in lib.names()
+
+
+def test_provides_lists_the_pact_provider_states_a_scenario_sets(tmp_path: Path) -> None:
+    lib = library(
+        tmp_path,
+        states="""
+            name: states
+            provides:
+              - a referral has been sent
+              - "a person has a referral"
+            steps:
+              - include: referral-sent
+        """,
+        plain="name: plain\nsteps:\n  - emit: x\n",
+    )
+    assert lib.load("states").provides == ("a referral has been sent", "a person has a referral")
+    assert lib.load("plain").provides == ()
+    # An includer does not inherit the included scenario's states: a state means one scenario.
+    include = lib.load("states").steps[0]
+    assert isinstance(include, IncludeStep) and include.scenario.provides == ("a referral has been sent",)
+    assert ScenarioLibrary().load("referral-lifecycle").provides[0] == "a referral has been assigned"
+
+
+@pytest.mark.parametrize(
+    ("provides", "line", "message"),
+    [
+        ("provides: a referral has been sent\n", 2, "`provides:` is a list of provider state names"),
+        ("provides: {a: b}\n", 2, "`provides:` is a list of provider state names"),
+        ("provides:\n  - ok\n  - 3\n", 4, "`provides:` item #2 (3) is not a provider state name"),
+        ("provides:\n  - ''\n", 3, "`provides:` item #1 ('') is not a provider state name"),
+        ("provides:\n  - [a, b]\n", 3, "item #1 (['a', 'b']) is not a provider state name"),
+        ("provides:\n  - same\n  - other\n  - same\n", 5, "`provides:` lists 'same' twice"),
+        ("provide: [a]\n", 2, "unknown key 'provide'"),
+    ],
+)
+def test_a_bad_provides_names_file_and_line(tmp_path: Path, provides: str, line: int, message: str) -> None:
+    lib = library(tmp_path, bad="name: bad\n" + provides + "steps:\n  - emit: x\n")
+    error = error_of(lib, "bad")
+    assert error.exit_code == 2
+    assert error.line == line, str(error)
+    assert str(error).startswith(f"{tmp_path / 'bad.yaml'}:{line}: "), str(error)
+    assert message in str(error)
