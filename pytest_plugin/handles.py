@@ -6,12 +6,14 @@ Imported only when a tidings fixture is first requested: it brings in boto3, mot
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
 from tidings.contracts import Catalog
-from tidings.contracts.errors import CheckFailed
+from tidings.contracts.errors import CheckFailed, UsageError
 from tidings.simulator.harness import HarnessApi, HarnessEngine, HarnessSettings, Run, emit_event, play_scenario
 from tidings.simulator.owned_queues import (
     OwnedQueue,
@@ -47,6 +49,12 @@ class TidingsEngine:
 
     @classmethod
     def start(cls, settings: Settings) -> TidingsEngine:
+        if settings.fixtures is not None and not Path(settings.fixtures).is_dir():
+            raise UsageError(
+                f"the tidings fixtures folder {settings.fixtures} does not exist",
+                hint="set --tidings-fixtures, TIDINGS_FIXTURES or the ini key tidings_fixtures to a folder of "
+                "scenarios (DIR/scenarios/*.yaml or DIR/*.yaml)",
+            )
         harness = HarnessEngine.start(
             HarnessSettings(
                 settings.engine,
@@ -216,13 +224,13 @@ class Queue:
         else:
             lines[0] += "nothing arrived"
         setup = self.owned.setup
-        policy = setup.filter_policy
-        lines.append(
-            "hint: check that the event was published after the queue was created (create queues in a fixture to "
-            "get a marker's events)"
-            + (f" and that the filter policy {policy} ({setup.filter_scope}) admits it" if policy else "")
-            + "; a failing test's report shows the runs' timelines"
-        )
+        hint = "hint: a queue gets only what is published after it exists (create it in a fixture to get a marker's"
+        hint += " events)"
+        if setup.filter_policy is not None:
+            hint += (
+                f", and only what its filter policy admits: {json.dumps(setup.filter_policy)} ({setup.filter_scope})"
+            )
+        lines.append(hint)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -323,7 +331,7 @@ class Tidings:
                 count = queue.owned.setup.max_receive_count
                 parts.append(
                     f"{len(dead)} message{'s' if len(dead) != 1 else ''} reached the dead-letter queue of "
-                    f"{queue.name} (received {count} time{'s' if count != 1 else ''} without being deleted):\n"
+                    f"{queue.name}, each received max_receive_count={count} times without being deleted:\n"
                     + "\n".join(f"  - {message.describe()}" for message in dead)
                 )
         if not parts:

@@ -1,15 +1,14 @@
 """The plugin's hooks and fixtures. Fixtures come in pairs: session ones start the expensive things once
 (`tidings_engine`, `tidings_api`), the function one (`tidings`) resets them cheaply for each test. Nothing
-starts until a test asks for a tidings fixture, so other tests pay nothing for the plugin."""
+starts until a test asks for a tidings fixture, so other tests pay nothing for the plugin: this module imports
+nothing of tidings' own at load time (the contract core and the simulator are imported by the fixtures)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-
-from tidings.contracts.errors import TidingsError
 
 from .options import MARKER, MARKER_HELP, Settings, add_options, settings_from_config
 
@@ -29,6 +28,7 @@ __all__ = [
 ]
 
 _HANDLE = pytest.StashKey["Tidings"]()
+_T = TypeVar("_T")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -90,10 +90,7 @@ def tidings_engine(tidings_settings: Settings) -> Iterator[TidingsEngine]:
     """The SNS/SQS engine for the session (embedded unless configured) with the topology applied."""
     from .handles import TidingsEngine
 
-    try:
-        engine = TidingsEngine.start(tidings_settings)
-    except TidingsError as error:
-        _fail(error)
+    engine = _started(lambda: TidingsEngine.start(tidings_settings))
     yield engine
     engine.stop()
 
@@ -103,10 +100,7 @@ def tidings_api(tidings_engine: TidingsEngine) -> Iterator[TidingsApi]:
     """The fake business API for the session, served in a thread; `.base_url`."""
     from .handles import TidingsApi
 
-    try:
-        api = TidingsApi.start(tidings_engine)
-    except TidingsError as error:
-        _fail(error)
+    api = _started(lambda: TidingsApi.start(tidings_engine))
     yield api
     api.stop()
 
@@ -128,6 +122,8 @@ def tidings(
 
 def _play_marker(handle: Tidings, marker: pytest.Mark) -> None:
     __tracebackhide__ = True
+    from tidings.contracts.errors import TidingsError
+
     if len(marker.args) != 1 or not isinstance(marker.args[0], str):
         pytest.fail(
             f"@pytest.mark.{MARKER} takes one scenario name, got {marker.args!r}\n"
@@ -139,7 +135,10 @@ def _play_marker(handle: Tidings, marker: pytest.Mark) -> None:
     try:
         handle.play(marker.args[0], seed=seed, faults=faults, **params)
     except TidingsError as error:
-        pytest.fail(f"@pytest.mark.{MARKER}({marker.args[0]!r}): {error}", pytrace=False)
+        failure = f"@pytest.mark.{MARKER}({marker.args[0]!r}): {error}"
+    else:
+        return
+    pytest.fail(failure, pytrace=False)  # outside `except`: the message alone, not a chain of two
 
 
 def _raise_api_errors(handle: Tidings) -> None:
@@ -152,6 +151,14 @@ def _raise_api_errors(handle: Tidings) -> None:
         raise first
 
 
-def _fail(error: TidingsError) -> NoReturn:
+def _started(start: Callable[[], _T]) -> _T:
+    """`start()`, or a test failure with the message alone when it raises a TidingsError (cached by pytest
+    for the fixture's scope, so every test that needs it says why)."""
     __tracebackhide__ = True
-    pytest.fail(f"tidings: {error}", pytrace=False)
+    from tidings.contracts.errors import TidingsError
+
+    try:
+        return start()
+    except TidingsError as error:
+        failure = f"tidings: {error}"
+    pytest.fail(failure, pytrace=False)  # outside `except`: no chain of two tracebacks

@@ -139,27 +139,37 @@ def _create_topic(engine: Engine, name: str) -> str:
 
 
 class _ErrorRecorder:
-    """ASGI middleware outside the whole app: keeps every exception raised while answering a request (after
-    the app has answered 500), so the test that made the request can re-raise it."""
+    """ASGI middleware outside the whole app: keeps every exception raised while answering a request, so the
+    test that made the request can re-raise it. Starlette answers 500 *before* re-raising, so a test may see
+    the response first: `take` waits (briefly) for requests still finishing."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.errors: list[BaseException] = []
-        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._changed = threading.Condition()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        with self._changed:
+            self._in_flight += 1
         try:
             await self.app(scope, receive, send)
         except Exception as error:
             error.add_note(
                 f"raised in the tidings fake API while answering {scope.get('method', '')} {scope.get('path', '')}"
             )
-            with self._lock:
+            with self._changed:
                 self.errors.append(error)
             raise
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
 
-    def take(self) -> list[BaseException]:
-        with self._lock:
+    def take(self, *, settle: float = 2.0) -> list[BaseException]:
+        """The errors so far, after waiting up to `settle` seconds for requests in progress to end."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._in_flight == 0, timeout=settle)
             taken, self.errors = self.errors, []
         return taken
 
@@ -203,7 +213,7 @@ class HarnessApi:
         """Forget the state and any recorded errors (before each test)."""
         self.state.reset()
         self._runs.clear()
-        self._recorder.take()
+        self._recorder.take(settle=0)
 
     def take_errors(self) -> list[BaseException]:
         """The exceptions raised while answering requests since the last call, oldest first."""

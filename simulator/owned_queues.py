@@ -220,8 +220,6 @@ class Received:
         if crn:
             parts.append(f"crn={crn}")
         parts.append(f"MessageId={self.message_id}")
-        if self.receive_count and self.receive_count > 1:
-            parts.append(f"received {self.receive_count} times")
         if self.problem:
             parts.append(f"not an event: {self.problem}; body: {_shortened(self.body)}")
         return "  ".join(parts)
