@@ -17,4 +17,5 @@ RUN pip install --no-cache-dir . \
 USER tidings
 
 ENTRYPOINT ["tidings"]
-CMD ["up", "--engine", "localstack"]
+EXPOSE 8080
+CMD ["up", "--engine", "localstack", "--api-host", "0.0.0.0"]

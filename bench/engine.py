@@ -14,12 +14,14 @@ are back. `events_per_s` = N / (publish + drain time).
 - session start: `start_engine()` + `apply_topology()` of the default topology, in a fresh process (imports
   excluded, as a test session pays them once), median of 3; `session_start_cold_seconds` includes the imports.
 - api_call_ms: publish one event, receive it, delete it: the cycle's time / 3 calls (mean of 300 cycles).
+- inprocess: whether the embedded engine's own clients skipped the socket (simulator/inprocess_transport.py;
+  `TIDINGS_INPROCESS=0` measures them over HTTP).
 
     python bench/engine.py [--events 10000] [--baseline-events 1000]     # ~4 minutes
 
 Last line: {"events", "events_per_s", "baseline_events", "baseline_events_per_s", "ratio", "first_1k_events_per_s",
 "last_1k_events_per_s", "last_vs_first", "session_start_seconds", "session_start_cold_seconds", "api_call_ms",
-"seconds"}.
+"inprocess", "seconds"}.
 """
 
 from __future__ import annotations
@@ -123,9 +125,16 @@ def _child(mode: str, events: int) -> dict[str, Any]:
     """Runs in a subprocess: `tidings`, `baseline` or `start`."""
     if mode == "start":
         imported = time.perf_counter()
+        import boto3  # noqa: F401
+        import moto.moto_server.werkzeug_app
+        import moto.sns.models
+        import moto.sqs.models  # noqa: F401
+
         from tidings.simulator.engine import start_engine
         from tidings.simulator.topology import Topology, apply_topology
 
+        # moto and boto3 are imported lazily by start_engine; a test session imports them once, so they count
+        # as imports here (session_start_cold_seconds has them).
         import_seconds = time.perf_counter() - imported
         started = time.perf_counter()
         engine = start_engine("embedded")
@@ -186,6 +195,8 @@ def main() -> None:
     if arguments.child:
         print(json.dumps(_child(arguments.child, arguments.events)))
         return
+    from tidings.simulator import inprocess_transport
+
     began = time.perf_counter()
     starts = [_run_child("start", 0) for _ in range(3)]
     tidings = _run_child("tidings", arguments.events)
@@ -210,6 +221,7 @@ def main() -> None:
                 "session_start_seconds": round(session, 3),
                 "session_start_cold_seconds": round(cold, 3),
                 "api_call_ms": round(tidings["api_call_ms"], 2),
+                "inprocess": inprocess_transport.enabled_by_environment(),
                 "seconds": round(time.perf_counter() - began, 1),
             }
         )

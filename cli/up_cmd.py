@@ -15,9 +15,16 @@ if TYPE_CHECKING:
 __all__ = ["extra_services", "up_command"]
 
 
-def extra_services() -> list[ServiceStarter]:
-    """Services started next to the engine, in order (the fake business API joins here)."""
-    return []
+def extra_services(
+    api_port: int | None, api_host: str = "127.0.0.1", contracts: str | None = None, fixtures: str | None = None
+) -> list[ServiceStarter]:
+    """Services started next to the engine, in order: the fake business API (and its control API) unless
+    `--no-api`."""
+    if api_port is None:
+        return []
+    from tidings.simulator.run_session import fake_api_service
+
+    return [fake_api_service(port=api_port, host=api_host, contracts=contracts, fixtures=fixtures)]
 
 
 def up_command(
@@ -31,15 +38,24 @@ def up_command(
         "LocalStack and print its environment; exits then, unless extra services run).",
     ),
     endpoint: str | None = ENDPOINT,
+    api_port: int = typer.Option(
+        8080, "--api-port", min=0, max=65535, help="Port of the fake business API on 127.0.0.1 (0: any free one)."
+    ),
+    api_host: str = typer.Option(
+        "127.0.0.1", "--api-host", help="Interface the fake API listens on (0.0.0.0 only inside a container)."
+    ),
+    no_api: bool = typer.Option(False, "--no-api", help="Do not serve the fake business API."),
+    contracts: str | None = typer.Option(None, "--contracts", metavar="DIR", help="Catalogue directory."),
+    fixtures: str | None = typer.Option(None, "--fixtures", metavar="DIR", help="Folder with your scenarios/."),
 ) -> None:
-    """Start an SNS/SQS engine on 127.0.0.1:4566, apply the topology, print the environment a consumer needs
-    (in any language) and keep running until Ctrl-C or SIGTERM.
+    """Start an SNS/SQS engine on 127.0.0.1:4566 and the fake business API on 127.0.0.1:8080, apply the
+    topology, print the environment a consumer needs (in any language) and keep running until Ctrl-C or SIGTERM.
 
     Example: [bold]tidings up[/bold], then in another shell [bold]tidings emit intervention.referral.sent[/bold]
     """
     from tidings.simulator.up import start_up, wait_for_stop_signal
 
-    session = start_up(engine, endpoint, port, topology=topology, services=extra_services())
+    session = start_up(engine, endpoint, port, topology=topology, services=extra_services(None if no_api else api_port, api_host, contracts, fixtures))
     try:
         _print_environment(session)
         if session.engine.kind != "embedded" and not session.services:

@@ -39,11 +39,12 @@ from .plugin import (
 )
 
 if TYPE_CHECKING:
-    from .handles import NotReceived, Queue, Received, Run, Tidings, TidingsApi, TidingsEngine
+    from .handles import NotReceived, Published, Queue, Received, Run, Tidings, TidingsApi, TidingsEngine
 
 __all__ = [
     # what tests use
     "NotReceived",
+    "Published",
     "Queue",
     "Received",
     "Run",
@@ -64,7 +65,7 @@ __all__ = [
     "tidings_settings",
 ]
 
-_LAZY = {"NotReceived", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"}
+_LAZY = {"NotReceived", "Published", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"}
 
 
 def __getattr__(name: str) -> Any:

@@ -30,7 +30,7 @@ from tidings.simulator.publisher import Published
 
 from .options import Settings
 
-__all__ = ["NotReceived", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"]
+__all__ = ["NotReceived", "Published", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"]
 
 
 class NotReceived(CheckFailed, AssertionError):
@@ -227,9 +227,8 @@ class Queue:
         hint = "hint: a queue gets only what is published after it exists (create it in a fixture to get a marker's"
         hint += " events)"
         if setup.filter_policy is not None:
-            hint += (
-                f", and only what its filter policy admits: {json.dumps(setup.filter_policy)} ({setup.filter_scope})"
-            )
+            policy = json.dumps(setup.filter_policy)
+            hint += f", and only what its filter policy admits: {policy} ({setup.filter_scope})"
         lines.append(hint)
         return "\n".join(lines)
 
@@ -318,6 +317,9 @@ class Tidings:
         __tracebackhide__ = True
         return emit_event(self.engine.harness, self.api.harness, event_type, version=version, **fields)
 
+    def __repr__(self) -> str:
+        return f"<Tidings {self._test_name}: {len(self.queues)} queue(s), {len(self.runs)} run(s)>"
+
     # -- used by the plugin's hooks -----------------------------------------------------------------------------
 
     def dead_letter_report(self) -> str | None:
@@ -352,5 +354,11 @@ class Tidings:
     def close(self) -> None:
         """Unsubscribe and delete this test's queues."""
         queues, self.queues = self.queues, []
+        failures: list[Exception] = []
         for queue in queues:
-            delete_owned_queue(self.engine.harness.engine, queue.owned)
+            try:
+                delete_owned_queue(self.engine.harness.engine, queue.owned)
+            except Exception as error:  # the others are still deleted; the first failure is reported
+                failures.append(error)
+        if failures:
+            raise failures[0]

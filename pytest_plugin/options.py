@@ -62,7 +62,10 @@ def settings_from_config(config: pytest.Config) -> Settings:
         if value is None:
             value = _ini(config, key)
         found[key] = value
-    return Settings(**found, worker=os.environ.get("PYTEST_XDIST_WORKER") or None)
+    # `workerinput` exists on pytest-xdist workers only (the PYTEST_XDIST_WORKER variable would also be seen
+    # by a pytest run started from inside a worker, which is no worker itself).
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    return Settings(**found, worker=str(worker) if worker else None)
 
 
 def _ini(config: pytest.Config, key: str) -> str | None:

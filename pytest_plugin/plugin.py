@@ -76,7 +76,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     handle = item.stash.get(_HANDLE, None)
     if handle is not None and handle.runs and report.failed and call.when == "call":
         report.sections.append(("tidings runs", handle.describe_runs()))
-    return report  # type: ignore[no-any-return]
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import socketserver
 import struct
 import sys
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from typing import Any
@@ -26,8 +27,9 @@ from urllib.parse import unquote
 from tidings.contracts.errors import EngineError
 
 from . import moto_patches
+from .moto_direct import DirectDispatch
 
-__all__ = ["EmbeddedServer"]
+__all__ = ["EmbeddedServer", "call_wsgi", "wsgi_environ"]
 
 _MAX_LINE = 65536
 _MAX_FIELDS = 100
@@ -53,12 +55,25 @@ class EmbeddedServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def running(self) -> bool:
+        """Started and not yet stopped."""
+        return self._server is not None
+
+    @property
+    def app(self) -> Any:
+        """moto's WSGI application this server serves (known after `start()`): callers in this process may call
+        it directly, sharing moto's state with the clients that come over HTTP."""
+        if self._server is None:
+            raise RuntimeError("the embedded server is not started")
+        return self._server.app
+
     def start(self) -> EmbeddedServer:
         """Bind and serve in a daemon thread; raises EngineError when the port is taken."""
         moto_patches.apply()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        app = DomainDispatcherApplication(create_backend_app)
+        app = DirectDispatch(DomainDispatcherApplication(create_backend_app))
         try:
             self._server = _Server((self.host, self.requested_port), _KeepAliveHandler, app)
         except OSError as error:
@@ -182,29 +197,22 @@ class _KeepAliveHandler(BaseHTTPRequestHandler):
 
     def _run_wsgi(self) -> None:
         body = self._read_body()
-        environ = self._environ(body)
-        response: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            response["status"], response["headers"] = status, headers
-            return lambda data: chunks.append(data)
-
-        chunks: list[bytes] = []
-        try:
-            result = self.server.app(environ, start_response)
-            try:
-                chunks.extend(result)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-        except Exception as error:  # a moto bug must answer 500, not drop the client's connection
-            response["status"], response["headers"] = "500 Internal Server Error", [("Content-Type", "text/plain")]
-            chunks = [f"tidings embedded engine: {type(error).__name__}: {error}".encode()]
-        payload = b"".join(chunks)
-        lines = [f"{self.protocol_version} {response['status']}", f"Date: {self.date_time_string()}"]
+        path, _, query = self.path.partition("?")
+        environ = wsgi_environ(
+            self.command,
+            path,
+            query,
+            self.fields,
+            body,
+            server=self.server.server_address,
+            remote_address=self.client_address[0],
+            protocol=self.request_version,
+        )
+        status, headers, payload = call_wsgi(self.server.app, environ)
+        lines = [f"{self.protocol_version} {status}", f"Date: {self.date_time_string()}"]
         lines += [
             f"{name}: {value}"
-            for name, value in response["headers"]
+            for name, value in headers
             if name.lower() not in ("content-length", "connection", "transfer-encoding", "date")
         ]
         lines.append(f"Content-Length: {len(payload)}")
@@ -227,36 +235,73 @@ class _KeepAliveHandler(BaseHTTPRequestHandler):
         length = int(self._field("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _environ(self, body: bytes) -> dict[str, Any]:
-        path, _, query = self.path.partition("?")
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": self.command,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(path, encoding="latin-1"),
-            "QUERY_STRING": query,
-            "RAW_URI": self.path,
-            "SERVER_NAME": self.server.server_address[0],
-            "SERVER_PORT": str(self.server.server_address[1]),
-            "SERVER_PROTOCOL": self.request_version,
-            "REMOTE_ADDR": self.client_address[0],
-            "CONTENT_TYPE": self._field("Content-Type"),
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-        }
-        for name, value in self.fields:
-            if "_" in name:
-                continue  # as werkzeug and wsgiref do: `X_Foo` must not pass for `X-Foo`
-            key = "HTTP_" + name.upper().replace("-", "_")
-            if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING"):
-                continue  # the body is read already: the app sees its length, not how it came
-            environ[key] = f"{environ[key]},{value}" if key in environ else value
-        return environ
-
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are not logged: a consumer's polling would flood the terminal."""
+
+
+def call_wsgi(app: Any, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run one request through the WSGI `app`: its status line (`200 OK`), headers and whole body. An exception
+    in the app (a moto bug, an action moto lacks) answers 500 with its message, as a server must."""
+    response: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        response["status"], response["headers"] = status, headers
+        return chunks.append
+
+    try:
+        result = app(environ, start_response)
+        try:
+            chunks.extend(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    except Exception as error:  # a moto bug must answer 500, not drop the client's connection
+        response["status"], response["headers"] = "500 Internal Server Error", [("Content-Type", "text/plain")]
+        chunks = [f"tidings embedded engine: {type(error).__name__}: {error}".encode()]
+    return response["status"], response["headers"], b"".join(chunks)
+
+
+def wsgi_environ(
+    method: str,
+    path: str,
+    query: str,
+    fields: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    server: tuple[str, int] | Any,
+    remote_address: str = "127.0.0.1",
+    protocol: str = "HTTP/1.1",
+) -> dict[str, Any]:
+    """The WSGI environ of one request: `path` still percent-encoded, `fields` the request's header lines."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(path, encoding="latin-1"),
+        "QUERY_STRING": query,
+        "RAW_URI": f"{path}?{query}" if query else path,
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": protocol,
+        "REMOTE_ADDR": remote_address,
+        "CONTENT_TYPE": "",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in fields:
+        if "_" in name:
+            continue  # as werkzeug and wsgiref do: `X_Foo` must not pass for `X-Foo`
+        key = "HTTP_" + name.upper().replace("-", "_")
+        if key == "HTTP_CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+            continue
+        if key in ("HTTP_CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING"):
+            continue  # the body is read already: the app sees its length, not how it came
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from tidings.contracts.errors import EngineError, UsageError
 from tidings.contracts.settings import resolve_setting
 
+from . import inprocess_transport
 from .embedded_server import EmbeddedServer
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Engine",
     "EngineChoice",
     "EngineKind",
+    "RegionCatalogue",
     "is_loopback_url",
     "require_loopback",
     "resolve_engine_choice",
@@ -155,13 +157,17 @@ class Engine:
         with _SESSION_LOCK:  # creating clients from one session is not thread-safe
             if self.kind == "aws":
                 return session.client(service, endpoint_url=self.endpoint_url, config=config)
-            return session.client(
+            client = session.client(
                 service,
                 endpoint_url=self.endpoint_url,
                 aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
                 aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
                 config=config,
             )
+        if self._server is not None and inprocess_transport.enabled_by_environment():
+            # Our own server: the same requests, answered without the loopback socket.
+            inprocess_transport.attach(client, self._server)
+        return client
 
     @property
     def is_loopback(self) -> bool:
@@ -233,6 +239,22 @@ def _shared_session() -> Any:
     import boto3
 
     return boto3.session.Session()
+
+
+class RegionCatalogue:
+    """The partitions and regions botocore knows, read from this process's one boto3 session under its lock: moto
+    asks for them once per service backend, which with a session of its own loaded the endpoint data again
+    (~80 ms of the first request; see moto_patches `one_botocore_session`)."""
+
+    def get_available_partitions(self) -> list[str]:
+        """As `boto3.session.Session.get_available_partitions`."""
+        with _SESSION_LOCK:
+            return list(_shared_session().get_available_partitions())
+
+    def get_available_regions(self, service_name: str, partition_name: str = "aws") -> list[str]:
+        """As `boto3.session.Session.get_available_regions`."""
+        with _SESSION_LOCK:
+            return list(_shared_session().get_available_regions(service_name, partition_name=partition_name))
 
 
 def is_loopback_url(url: str) -> bool:

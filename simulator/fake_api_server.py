@@ -31,7 +31,10 @@ class ApiServer:
     @property
     def base_url(self) -> str:
         """`http://127.0.0.1:<port>`: where detailUrls should point."""
-        return f"http://{self.host}:{self.port}"
+        # Bound to every interface (in a container), the API is reached through localhost from where the
+        # consumer runs; "0.0.0.0" in a detailUrl would not be fetchable.
+        host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
 
     def bind(self) -> ApiServer:
         """Bind the listening socket now (so `base_url` is final before anything is published)."""

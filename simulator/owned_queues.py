@@ -68,12 +68,16 @@ class QueueSetup:
                 f"filter_scope {self.filter_scope!r} is not attributes or body",
                 hint='e.g. filter_scope="body" matches the policy against the event JSON',
             )
-        if isinstance(self.max_receive_count, bool) or not 1 <= int(self.max_receive_count) <= 1000:
+        if not _whole(self.max_receive_count, 1, 1000):
             raise UsageError(f"max_receive_count {self.max_receive_count!r} must be from 1 to 1000", hint="e.g. 3")
-        if isinstance(self.visibility_timeout, bool) or not 0 <= int(self.visibility_timeout) <= 43200:
+        if not _whole(self.visibility_timeout, 0, 43200):
             raise UsageError(
                 f"visibility_timeout {self.visibility_timeout!r} must be 0 to 43200 seconds", hint="e.g. 30"
             )
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 @dataclass(frozen=True)

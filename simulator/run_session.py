@@ -77,7 +77,11 @@ def start_fake_api(
 
 
 def fake_api_service(
-    *, port: int = DEFAULT_API_PORT, contracts: str | None = None, fixtures: str | None = None
+    *,
+    port: int = DEFAULT_API_PORT,
+    host: str = "127.0.0.1",
+    contracts: str | None = None,
+    fixtures: str | None = None,
 ) -> Callable[[Any, Any], Any]:
     """A `tidings up` service (simulator.up.ServiceStarter) serving the fake API, with its control API wired to
     the engine and the catalogue's topic; consumers get TIDINGS_API_URL."""
@@ -87,7 +91,7 @@ def fake_api_service(
         catalog = load_catalog(contracts)
         library = ScenarioLibrary.from_setting(fixtures)
         api = start_fake_api(
-            catalog, library, engine=engine, topic_arn=applied.topic_arns.get(catalog.topic), port=port
+            catalog, library, engine=engine, topic_arn=applied.topic_arns.get(catalog.topic), host=host, port=port
         )
         return RunningService("fake API", {"TIDINGS_API_URL": api.base_url}, api.stop)
 

@@ -6,6 +6,7 @@ and the fake API (a few hundred milliseconds in-process, seconds in a subprocess
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -33,12 +34,19 @@ steps:
 
 USER_TESTS = '''
 import json
+import sys
 import urllib.error
 import urllib.request
 
 import pytest
 
 SEEN = {}
+
+
+def test_a_test_that_asks_for_no_tidings_fixture_starts_nothing():
+    # The first test of the run: the plugin is loaded, but neither the simulator nor moto or FastAPI are.
+    assert "tidings.pytest_plugin.plugin" in sys.modules
+    assert not {"tidings.simulator.harness", "moto", "fastapi", "boto3"} & set(sys.modules)
 
 
 @pytest.fixture
@@ -163,9 +171,11 @@ def test_fixtures_marker_checks_and_failures_as_a_user_sees_them(pytester: pytes
     (pytester.path / "my-fixtures" / "one-referral.yaml").write_text(MY_SCENARIO, encoding="utf-8")
     pytester.makepyfile(test_user=USER_TESTS)
 
-    result = pytester.runpytest_inprocess("-p", "no:randomly")
+    # In a subprocess: an in-process run would unload, when it ends, the modules it imported (moto's lazily
+    # imported ones among them) under the engines of this session's other tests.
+    result = pytester.runpytest_subprocess()
 
-    result.assert_outcomes(passed=8, failed=4)
+    result.assert_outcomes(passed=9, failed=4)
     result.stdout.fnmatch_lines(
         [
             # what arrived, when fewer messages than asked for came
@@ -198,18 +208,12 @@ def test_fixtures_marker_checks_and_failures_as_a_user_sees_them(pytester: pytes
     )
 
 
-def test_nothing_starts_for_tests_that_do_not_ask_and_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
     pytester.makeini(STRICT)
-    pytester.makepyfile(
-        test_plain="def test_plain():\n    assert True\n",
-        test_needs_tidings="def test_needs(tidings):\n    pass\n",
-    )
-    plain = pytester.runpytest_inprocess("--setup-show", "test_plain.py")
-    plain.assert_outcomes(passed=1)
-    plain.stdout.fnmatch_lines(["plugins:*tidings-*"])  # loaded...
-    assert not [line for line in plain.stdout.lines if "SETUP" in line and "tidings" in line]  # ...and idle
+    pytester.makepyfile(test_needs_tidings="def test_needs(tidings):\n    pass\n")
 
-    disabled = pytester.runpytest_inprocess("-p", "no:tidings", "test_needs_tidings.py")
+    disabled = pytester.runpytest_inprocess("-p", "no:tidings")
+
     disabled.assert_outcomes(errors=1)
     disabled.stdout.fnmatch_lines(["*fixture 'tidings' not found*"])
 
@@ -222,6 +226,7 @@ def test_the_marker_is_registered_with_its_signature(pytester: pytest.Pytester) 
 
 
 PARALLEL_TESTS = """
+import json
 import time
 from pathlib import Path
 
@@ -248,7 +253,7 @@ def test_parallel_tests_see_only_their_own_messages(tidings, crn):
     received = queue.receive(5)
     assert {{m.event["personReference"]["identifiers"][0]["value"] for m in received}} == {{crn}}
     assert queue.drain() == []
-    print(f"RAN {{crn}} queue={{queue.name}} topic={{tidings.topic_arn}}")
+    (BARRIER / f"ran-{{crn}}.json").write_text(json.dumps([queue.name, tidings.topic_arn]))
 """
 
 
@@ -261,14 +266,12 @@ def test_parallel_workers_sharing_an_engine_do_not_see_each_others_messages(
     barrier = pytester.mkdir("barrier")
     pytester.makepyfile(test_parallel=PARALLEL_TESTS.format(barrier=str(barrier)))
 
-    result = pytester.runpytest_subprocess("-n", "2", "-s", "--tidings-endpoint", str(engine.endpoint_url))
+    result = pytester.runpytest_subprocess("-n", "2", "--tidings-endpoint", str(engine.endpoint_url))
 
     result.assert_outcomes(passed=2)
-    lines = [line for line in result.stdout.lines if line.startswith("RAN ")]
-    assert len(lines) == 2
-    queues = {line.split("queue=")[1].split()[0] for line in lines}
-    topics = {line.split("topic=")[1] for line in lines}
-    assert len(queues) == 2 and len(topics) == 2, lines
+    ran = [json.loads(path.read_text()) for path in barrier.glob("ran-*.json")]
+    queues, topics = {queue for queue, _ in ran}, {topic for _, topic in ran}
+    assert len(ran) == 2 and len(queues) == 2 and len(topics) == 2, ran
     assert {topic.rsplit(":", 1)[1] for topic in topics} == {"hmpps-domain-events-gw0", "hmpps-domain-events-gw1"}
 
 
@@ -288,7 +291,6 @@ def test_settings_come_from_the_command_line_then_the_environment_then_the_ini_f
     )
     monkeypatch.delenv("TIDINGS_ENGINE", raising=False)
     monkeypatch.delenv("TIDINGS_TOPOLOGY", raising=False)
-    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     from_ini = settings_from_config(pytester.parseconfig())
     assert from_ini.engine == "aws"
     assert from_ini.topology == str(pytester.path / "deploy" / "topology.yaml")  # relative to the ini file
@@ -303,7 +305,17 @@ def test_the_exported_names_are_the_public_interface() -> None:
     import tidings.pytest_plugin as plugin
 
     public = {name for name in plugin.__all__ if not name.startswith(("pytest_", "tidings"))}
-    assert public == {"NotReceived", "Queue", "Received", "Run", "Settings", "Tidings", "TidingsApi", "TidingsEngine"}
+    assert public == {
+        "NotReceived",
+        "Published",
+        "Queue",
+        "Received",
+        "Run",
+        "Settings",
+        "Tidings",
+        "TidingsApi",
+        "TidingsEngine",
+    }
     assert all(getattr(plugin, name) is not None for name in plugin.__all__)
     assert {name for name in plugin.__all__ if name.startswith("tidings")} == {
         "tidings",

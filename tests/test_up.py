@@ -28,11 +28,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(port: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """`tidings up --port PORT` in a subprocess; returns it and the environment it printed once ready."""
+def _start(port: int, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`tidings up --port PORT` in a subprocess (the fake API on a free port unless `extra` says otherwise);
+    returns it and the environment it printed once ready."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from tidings.cli.app import main; main()", "up", "--port", str(port)],
+        [sys.executable, "-c", "from tidings.cli.app import main; main()", "up", "--port", str(port), *(extra or ("--api-port", "0"))],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -105,6 +106,7 @@ def test_up_with_a_running_engine_applies_the_topology_and_exits(
     monkeypatch.delenv("TIDINGS_ENGINE", raising=False)
     assert engine.endpoint_url is not None
     arguments = ["up", "--engine", "localstack", "--endpoint", engine.endpoint_url, "--topology", str(topology)]
+    arguments.append("--no-api")  # with the fake API it would keep serving until stopped
     result = runner.invoke(app, arguments)
     assert result.exit_code == 0, result.output
     assert f"subscribed {topic} -> {queue}" in result.output
@@ -112,3 +114,29 @@ def test_up_with_a_running_engine_applies_the_topology_and_exits(
     assert "topology applied; the engine keeps running on its own" in result.output
     again = runner.invoke(app, arguments)
     assert "subscribed" not in again.output and again.exit_code == 0
+
+
+def test_up_serves_the_fake_api_next_to_the_engine() -> None:
+    import httpx
+
+    process, env = _start(_free_port(), "--api-port", str(_free_port()))
+    try:
+        api = env["TIDINGS_API_URL"]
+        assert api.startswith("http://127.0.0.1:")
+        assert "referral-lifecycle" in httpx.get(f"{api}/_tidings/scenarios").text
+        referral = "0b6a4a52-7d4e-4c55-9a43-5f0a1c8f2b11"
+        assert httpx.get(f"{api}/sent-referral/{referral}").status_code == 404
+        emitted = httpx.post(
+            f"{api}/_tidings/events",
+            json={
+                "eventType": "intervention.referral.sent",
+                "data": {"crn": "X123456", "additionalInformation": {"referralId": referral}},
+            },
+        )
+        assert emitted.status_code == 201, emitted.text
+        assert emitted.json()["queues"] == ["intervention-events"]
+        assert httpx.get(f"{api}/sent-referral/{referral}").status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output

@@ -117,9 +117,9 @@ def test_the_consumer_runs_as_a_process_with_the_engines_environment(
     run = tidings.play("referral-sent", crn="X111111", referralId=REFERRAL_ID)
     database = tmp_path / "referrals.db"
     env = {**os.environ, **tidings_engine.env, "PYTHONPATH": str(EXAMPLE)}
+    command = ["probation_case_consumer", "--queue-url", queue.url, "--database", str(database), "--until-idle"]
     done = subprocess.run(
-        [sys.executable, "-m", "probation_case_consumer", "--queue-url", queue.url, "--database", str(database)]
-        + ["--until-idle", "--wait-seconds", "1"],
+        [sys.executable, "-m", *command, "--wait-seconds", "1"],
         env=env,
         capture_output=True,
         text=True,
@@ -133,7 +133,8 @@ def test_the_consumer_runs_as_a_process_with_the_engines_environment(
     try:
         referral = store.referral(REFERRAL_ID)
         assert referral is not None
-        assert (referral.crn, referral.status, referral.reference) == ("X111111", "SENT", run.params["referralReference"])
+        assert (referral.crn, referral.status) == ("X111111", "SENT")
+        assert referral.reference == run.params["referralReference"]
     finally:
         store.close()
     assert queue.depth == 0
