@@ -131,12 +131,11 @@ def _replacements() -> dict[str, list[tuple[Any, str, Any]]]:
     import moto.core.responses
     import moto.sns.models
     import moto.sqs.models
+    from moto.core.base_backend import AccountSpecificBackend
     from moto.core.serialize import AttributePicker
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
     from moto.sns.models import Subscription
     from moto.sqs.models import Message, Queue, SQSBackend
-
-    from moto.core.base_backend import AccountSpecificBackend
 
     from .engine import RegionCatalogue
 

@@ -255,3 +255,13 @@ def test_patches_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.undo()
         moto_patches.apply()
     assert moto_patches.active()
+
+
+def test_moto_knows_the_regions_botocore_knows(local: Engine) -> None:
+    import boto3
+    from moto.sqs.models import sqs_backends
+
+    fresh = boto3.session.Session()
+    expected = [r for p in fresh.get_available_partitions() for r in fresh.get_available_regions("sqs", p)]
+    account = f"{next(_numbers) % 10**12:012d}"  # a new account: moto lists the regions again
+    assert sqs_backends[account].regions == expected and "eu-west-2" in expected
