@@ -55,7 +55,13 @@ def up_command(
     """
     from tidings.simulator.up import start_up, wait_for_stop_signal
 
-    session = start_up(engine, endpoint, port, topology=topology, services=extra_services(None if no_api else api_port, api_host, contracts, fixtures))
+    session = start_up(
+        engine,
+        endpoint,
+        port,
+        topology=topology,
+        services=extra_services(None if no_api else api_port, api_host, contracts, fixtures),
+    )
     try:
         _print_environment(session)
         if session.engine.kind != "embedded" and not session.services:

@@ -14,9 +14,22 @@ set up state, and waits and assertions on what arrives. Registered as the `pytes
         assert message.event["eventType"] == "intervention.referral.sent"
         assert tidings.runs[0].events[0].message_id == message.message_id
 
+Consumers' message pacts, checked against the contracts when the test ends and written at the end of the session:
+
+    def test_the_consumer_handles_a_sent_referral(tidings_pact):
+        pact = tidings_pact("probation-case-consumer")  # provider: the catalogue's producer
+        (
+            pact.upon_receiving("a referral sent event", "Async")
+            .given("a referral has been sent", referralId=REFERRAL_ID, crn="X123456")
+            .with_body({"eventType": "intervention.referral.sent", "additionalInformation": {"referralId": ...}})
+            .with_metadata({"eventType": "intervention.referral.sent"})
+        )
+        pact.verify(handler, "Async")  # the consumer's handler gets each message
+
 Fixtures: `tidings_engine` and `tidings_api` (session), `tidings` (each test), `tidings_settings` (session,
-override it to configure in code). Marker: `tidings_scenario(name, *, seed=None, faults=None, **params)`.
-Options: `--tidings-engine/-endpoint/-contracts/-fixtures/-topology`, ini `tidings_*`, env `TIDINGS_*`.
+override it to configure in code), `tidings_pact` (each test; a factory of pact-python V4 pacts). Marker:
+`tidings_scenario(name, *, seed=None, faults=None, **params)`. Options:
+`--tidings-engine/-endpoint/-contracts/-fixtures/-topology/-pact-dir`, ini `tidings_*`, env `TIDINGS_*`.
 """
 
 from __future__ import annotations
@@ -32,9 +45,13 @@ from .plugin import (
     pytest_configure,
     pytest_runtest_call,
     pytest_runtest_makereport,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+    pytest_terminal_summary,
     tidings,
     tidings_api,
     tidings_engine,
+    tidings_pact,
     tidings_settings,
 )
 
@@ -58,10 +75,14 @@ __all__ = [
     "pytest_configure",
     "pytest_runtest_call",
     "pytest_runtest_makereport",
+    "pytest_sessionfinish",
+    "pytest_sessionstart",
+    "pytest_terminal_summary",
     # fixtures
     "tidings",
     "tidings_api",
     "tidings_engine",
+    "tidings_pact",
     "tidings_settings",
 ]
 

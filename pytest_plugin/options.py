@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-__all__ = ["MARKER", "MARKER_HELP", "Settings", "add_options", "settings_from_config"]
+__all__ = [
+    "DEFAULT_PACT_DIR",
+    "MARKER",
+    "MARKER_HELP",
+    "Settings",
+    "add_options",
+    "pact_dir_from_config",
+    "settings_from_config",
+]
 
 MARKER = "tidings_scenario"
 MARKER_HELP = (
@@ -30,6 +39,9 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "topology": ("FILE", "Topology file applied to a local engine (default: the shipped topology.yaml)."),
 }
 _PATHS = {"contracts", "fixtures", "topology"}
+
+DEFAULT_PACT_DIR = "pacts"
+_PACT_DIR_HELP = "Folder the `tidings_pact` fixture writes pact files to, relative to the rootdir (default: pacts)."
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ def add_options(parser: pytest.Parser) -> None:
     for key, (metavar, text) in _OPTIONS.items():
         group.addoption(f"--tidings-{key}", dest=f"tidings_{key}", metavar=metavar, default=None, help=text)
         parser.addini(f"tidings_{key}", f"{text} (--tidings-{key} and TIDINGS_{key.upper()} win)", default=None)
+    group.addoption("--tidings-pact-dir", dest="tidings_pact_dir", metavar="DIR", default=None, help=_PACT_DIR_HELP)
+    parser.addini("tidings_pact_dir", f"{_PACT_DIR_HELP} (--tidings-pact-dir and TIDINGS_PACT_DIR win)", default=None)
 
 
 def settings_from_config(config: pytest.Config) -> Settings:
@@ -66,6 +80,18 @@ def settings_from_config(config: pytest.Config) -> Settings:
     # by a pytest run started from inside a worker, which is no worker itself).
     worker = getattr(config, "workerinput", {}).get("workerid")
     return Settings(**found, worker=str(worker) if worker else None)
+
+
+def pact_dir_from_config(config: pytest.Config) -> Path:
+    """Where pact files go: --tidings-pact-dir, else TIDINGS_PACT_DIR, else the ini key tidings_pact_dir, else
+    `pacts`; a relative path is taken from the rootdir, wherever pytest runs from."""
+    value = (
+        config.getoption("tidings_pact_dir")
+        or os.environ.get("TIDINGS_PACT_DIR")
+        or str(config.getini("tidings_pact_dir") or "").strip()
+        or DEFAULT_PACT_DIR
+    )
+    return (config.rootpath / Path(value).expanduser()).resolve()
 
 
 def _ini(config: pytest.Config, key: str) -> str | None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from email.utils import formatdate
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .embedded_server import EmbeddedServer, call_wsgi, wsgi_environ
@@ -71,8 +72,12 @@ class _Sender:
         if "host" not in (name.lower() for name, _ in fields):
             fields.append(("Host", parts.netloc))  # urllib3 would add it
         environ = wsgi_environ(request.method, parts.path or "/", parts.query, fields, body, server=self._address)
-        status, headers, payload = call_wsgi(self._server.app, environ)
-        return AWSResponse(url, int(status.split(" ", 1)[0]), HeadersDict(headers), _RawBody(payload))
+        status, fields_back, payload = call_wsgi(self._server.app, environ)
+        headers = HeadersDict(fields_back)
+        if "Date" not in headers:  # as the HTTP server adds it
+            headers["Date"] = formatdate(usegmt=True)
+        # botocore reads headers as a case-insensitive mapping (urllib3 hands it an HTTPHeaderDict).
+        return AWSResponse(url, int(status.split(" ", 1)[0]), cast(Any, headers), _RawBody(payload))
 
 
 def _text(value: str | bytes) -> str:

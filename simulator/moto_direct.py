@@ -38,8 +38,8 @@ class DirectDispatch:
             or "HTTP_ORIGIN" in environ
             or not moto_patches.active()
         ):
-            return flask_app(environ, start_response)  # type: ignore[no-any-return]
-        return _dispatch(flask_app, environ)(environ, start_response)  # type: ignore[no-any-return]
+            return flask_app(environ, start_response)
+        return _dispatch(flask_app, environ)(environ, start_response)
 
 
 def _dispatch(flask_app: Any, environ: dict[str, Any]) -> Any:

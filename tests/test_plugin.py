@@ -321,5 +321,6 @@ def test_the_exported_names_are_the_public_interface() -> None:
         "tidings",
         "tidings_api",
         "tidings_engine",
+        "tidings_pact",
         "tidings_settings",
     }

@@ -33,7 +33,15 @@ def _start(port: int, *extra: str) -> tuple[subprocess.Popen[str], dict[str, str
     returns it and the environment it printed once ready."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from tidings.cli.app import main; main()", "up", "--port", str(port), *(extra or ("--api-port", "0"))],
+        [
+            sys.executable,
+            "-c",
+            "from tidings.cli.app import main; main()",
+            "up",
+            "--port",
+            str(port),
+            *(extra or ("--api-port", "0")),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
