@@ -6,7 +6,8 @@ with the prepared request just before handing it to urllib3, and a handler that 
 the send there (moto's own `mock_aws` works this way). This handler passes the request to the WSGI application
 the embedded server serves, so clients over HTTP (other processes, `tidings up` users) and these clients share
 moto's state. The socket hop cost the client urllib3's send and receive and the server thread's read and write,
-and each of those switches the GIL between the two threads.
+and each of those switches the GIL between the two threads. Measured on bench/engine.py (3,000 events, 2 busy
+cores): 241 events/s over the socket, 413 in process; a publish + receive + delete call 3.3 ms, 1.6 ms.
 
 `TIDINGS_INPROCESS=0` switches it off: every request then goes over the loopback socket.
 """

@@ -29,6 +29,10 @@ effect is the benchmark workload's CPU time for 1,000 events with that patch lef
 - `one_botocore_session`: the first request to each service made moto create a boto3 session of its own only to
   list the regions botocore knows, loading botocore's endpoint data a second time; it now asks the engine's one
   session (which its clients loaded already). Without it: the first SQS request of a session +80 ms.
+- `query_prefixes_indexed`: parsing a query-protocol request (SNS) asked, for every structure it tried, whether
+  any parameter name starts with its prefix by scanning all names (and werkzeug rebuilt the name set each time):
+  a PublishBatch of 10 entries scanned ~2,600 times. The names are now sorted once per request and each question
+  is one binary search. Without it: ~4% more CPU on the benchmark.
 - The direct route of SNS/SQS requests past Flask (simulator/moto_direct.py) is switched with these patches.
 
 Each is tested for the behaviour it keeps (tests/test_engine_moto_patches.py runs the same assertions with the
@@ -39,6 +43,7 @@ patches on and off). They apply only to moto 5.2.5 - any other version runs unpa
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
 import functools
 import json
@@ -64,6 +69,7 @@ PATCH_NAMES = (
     "sns_signing_key_per_region",
     "dispatch_remembered",
     "one_botocore_session",
+    "query_prefixes_indexed",
 )
 
 _COUNT_ATTRIBUTES = (
@@ -132,6 +138,7 @@ def _replacements() -> dict[str, list[tuple[Any, str, Any]]]:
     import moto.sns.models
     import moto.sqs.models
     from moto.core.base_backend import AccountSpecificBackend
+    from moto.core.parse import QueryParser
     from moto.core.serialize import AttributePicker
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
     from moto.sns.models import Subscription
@@ -142,6 +149,7 @@ def _replacements() -> dict[str, list[tuple[Any, str, Any]]]:
     catalogue = RegionCatalogue()
     return {
         "one_botocore_session": [(AccountSpecificBackend, "get_session", classmethod(lambda cls: catalogue))],
+        "query_prefixes_indexed": [(QueryParser, "_gonna_recurse", _has_no_key_starting_with)],
         "queue_counts_on_request": [
             (Queue, "attributes", property(_settings)),
             (SQSBackend, "get_queue_attributes", _with_counts(vars(SQSBackend)["get_queue_attributes"])),
@@ -468,6 +476,22 @@ def _signed_post_data(
     if message_attributes:
         post_data["MessageAttributes"] = message_attributes
     return post_data
+
+
+# --- query_prefixes_indexed -------------------------------------------------------------------------------------
+
+
+def _has_no_key_starting_with(parser: Any, query_params: Any, prefix: str) -> bool:
+    """moto 5.2.5's `QueryParser._gonna_recurse`: whether no parameter name starts with `prefix`. Names starting
+    with it sort right at `prefix`'s place, so one binary search in the names (sorted once per parse, which hands
+    the same mapping down) answers."""
+    if prefix == "":
+        return False
+    names = getattr(parser, "_tidings_sorted_names", None)
+    if names is None or names[0] is not query_params:
+        names = parser._tidings_sorted_names = (query_params, sorted(query_params))
+    found = bisect.bisect_left(names[1], prefix)
+    return not (found < len(names[1]) and names[1][found].startswith(prefix))
 
 
 # --- routing_remembered -----------------------------------------------------------------------------------------

@@ -265,3 +265,40 @@ def test_moto_knows_the_regions_botocore_knows(local: Engine) -> None:
     expected = [r for p in fresh.get_available_partitions() for r in fresh.get_available_regions("sqs", p)]
     account = f"{next(_numbers) % 10**12:012d}"  # a new account: moto lists the regions again
     assert sqs_backends[account].regions == expected and "eu-west-2" in expected
+
+
+def test_a_publish_batch_parses_every_entry_and_attribute(local: Engine, unique: Callable[[str], str]) -> None:
+    sns, sqs = local.client("sns"), local.client("sqs")
+    url = _queue(local, unique)
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic = sns.create_topic(Name=unique(f"batch{next(_numbers)}"))["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    entries = [
+        {
+            "Id": f"e{n}",
+            "Message": f"message {n}",
+            "MessageAttributes": {f"a{k}": {"DataType": "String", "StringValue": f"{n}.{k}"} for k in range(1 + n % 3)},
+        }
+        for n in range(10)  # ids e1 and e10 share a prefix, as do attribute lists 1 and 10 in the query
+    ]
+    assert len(sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)["Successful"]) == 10
+    seen: dict[str, dict[str, str]] = {}
+    while len(seen) < 10:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        for message in batch.get("Messages", []):
+            attributes = message.get("MessageAttributes", {})
+            seen[message["Body"]] = {name: value["StringValue"] for name, value in attributes.items()}
+    assert seen == {f"message {n}": {f"a{k}": f"{n}.{k}" for k in range(1 + n % 3)} for n in range(10)}
+
+
+def test_the_prefix_question_is_answered_as_moto_does() -> None:
+    from moto.core.parse import QueryParser
+
+    def moto_5_2_5(query_params: dict[str, str], prefix: str) -> bool:  # QueryParser._gonna_recurse, as published
+        return prefix != "" and not any(key.startswith(prefix) for key in query_params)
+
+    names = {"A.member.1.X": "", "A.member.10.Y": "", "A.member.2": "", "B": "", "Ab.c": ""}
+    prefixes = ["", "A", "A.member.1", "A.member.1.", "A.member.3", "A.member.10.Y.Z", "B.x", "Ab", "C", "a", "~"]
+    parser = object.__new__(QueryParser)
+    for prefix in prefixes:
+        assert moto_patches._has_no_key_starting_with(parser, names, prefix) == moto_5_2_5(names, prefix), prefix
