@@ -24,20 +24,20 @@ ENGINE = typer.Option(
     metavar="KIND",
     help=(
         "embedded (a throwaway in-process engine), localstack (a running one, default: http://localhost:4566, "
-        "where `tidings up` listens too) or aws. Default: TIDINGS_ENGINE, [tool.tidings] engine, else localstack."
+        "where `tidings up` listens too) or aws. Default: TIDINGS_ENGINE, \\[tool.tidings] engine, else localstack."
     ),
 )
 ENDPOINT = typer.Option(
     None,
     "--endpoint",
     metavar="URL",
-    help="The engine's URL, e.g. http://localhost:4566 (default: TIDINGS_ENDPOINT, [tool.tidings] endpoint).",
+    help="The engine's URL, e.g. http://localhost:4566 (default: TIDINGS_ENDPOINT, \\[tool.tidings] endpoint).",
 )
 TOPOLOGY = typer.Option(
     None,
     "--topology",
     metavar="FILE",
-    help="Topology YAML (default: TIDINGS_TOPOLOGY, [tool.tidings] topology, else the shipped one).",
+    help="Topology YAML (default: TIDINGS_TOPOLOGY, \\[tool.tidings] topology, else the shipped one).",
 )
 ALLOW_REMOTE = typer.Option(False, "--allow-remote", help="Allow this on an engine that is not on this machine.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
