@@ -29,8 +29,6 @@ from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import EngineError, UsageError
 
 from .engine import START_HINT, Engine, start_engine
-from .fake_api_app import create_app
-from .fake_api_control import control_router
 from .fake_api_runs import RunManager
 from .fake_api_server import ApiServer
 from .fake_api_state import FakeApiState
@@ -40,6 +38,7 @@ from .publisher import Published, Publisher
 from .run import Player, PlayOptions
 from .run_delivery import DeliveryTracker, Subscription
 from .run_events import DeliveryChecked, EventPublished, FaultInjected, RunFinished, RunSummary
+from .run_session import start_fake_api
 from .scenario_loader import ScenarioLibrary
 from .scenario_plan import Plan
 from .timeline import Timeline
@@ -186,24 +185,16 @@ class HarnessApi:
     @classmethod
     def start(cls, engine: HarnessEngine) -> HarnessApi:
         """Serve on a free loopback port."""
-        server = ApiServer(None, port=0).bind()  # bound first: detailUrls need the real port
-        state = FakeApiState(server.base_url)
-        player = Player.for_engine(
-            engine.engine, engine.catalog, engine.topic_arn, state=state, base_url=server.base_url
+        api = start_fake_api(
+            engine.catalog,
+            engine.library,
+            engine=engine.engine,
+            topic_arn=engine.topic_arn,
+            port=0,
+            wrap=_ErrorRecorder,
         )
-        runs = RunManager(player, engine.library)
-        app = create_app(
-            state, catalog=engine.catalog, control=control_router(state, engine.library, runs=runs, player=player)
-        )
-        recorder = _ErrorRecorder(app)
-        server.app = recorder
-        try:
-            server.start()
-        except BaseException:
-            runs.close()
-            server.stop()
-            raise
-        return cls(server, state, recorder, runs)
+        assert api.runs is not None  # an engine was given, so the control API has runs
+        return cls(api.server, api.state, api.server.app, api.runs)
 
     @property
     def base_url(self) -> str:

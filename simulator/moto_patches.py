@@ -57,6 +57,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+# Imported with this module, not lazily at the first signature: the signing key cached below must be used with the
+# same `hashes`/`padding` classes it was made with. A lazy import inside a pytester in-process run is undone when
+# that run ends (pytester restores sys.modules), and the next signature then fails with "Algorithm must be a
+# registered hash algorithm".
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+
 __all__ = ["PATCHED_MOTO_VERSION", "PATCH_NAMES", "active", "apply", "enabled_by_environment", "revert"]
 
 PATCHED_MOTO_VERSION = "5.2.5"
@@ -386,10 +395,6 @@ def _signing_key(region: str) -> _SigningKey:
 
 
 def _new_signing_key() -> _SigningKey:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
     from moto.core.utils import utcnow
     from moto.moto_api._internal import mock_random
 
@@ -416,8 +421,6 @@ def _new_signing_key() -> _SigningKey:
 
 
 def _signed(key: Any, topic_arn: str, message_id: str, message: str) -> _Signed:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
     from moto.core.utils import iso_8601_datetime_with_milliseconds
 
     notification = (topic_arn, message_id, message)

@@ -57,9 +57,11 @@ def start_fake_api(
     topic_arn: str | None = None,
     host: str = "127.0.0.1",
     port: int = DEFAULT_API_PORT,
+    wrap: Callable[[Any], Any] | None = None,
 ) -> FakeApi:
     """Serve the fake API on host:port (port 0: a free one), with the control API. With `engine` and
-    `topic_arn`, the control API can start runs and emit events; without, those answer 503."""
+    `topic_arn`, the control API can start runs and emit events; without, those answer 503. `wrap`, if given,
+    wraps the whole ASGI app (the pytest harness records the exceptions it raises that way)."""
     server = ApiServer(None, host=host, port=port).bind()  # bound first: detailUrls need the real port
     state = FakeApiState(server.base_url)
     player = runs = None
@@ -67,10 +69,13 @@ def start_fake_api(
         player = Player.for_engine(engine, catalog, topic_arn, state=state, base_url=server.base_url)
         runs = RunManager(player, library)
     router = control_router(state, library, runs=runs, player=player)
-    server.app = create_app(state, catalog=catalog, control=router)
+    app = create_app(state, catalog=catalog, control=router)
+    server.app = wrap(app) if wrap is not None else app
     try:
         server.start()
     except BaseException:
+        if runs is not None:
+            runs.close()
         server.stop()
         raise
     return FakeApi(server, state, player, runs)
