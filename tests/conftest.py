@@ -4,11 +4,14 @@ engine at `TIDINGS_ENDPOINT` (LocalStack, AWS, a `tidings up`) when it is set, s
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from tidings.contracts import SHIPPED_CATALOG
 from tidings.simulator.engine import Engine, start_engine
 
 
@@ -24,3 +27,11 @@ def unique() -> Callable[[str], str]:
     """Names no other test uses, so tests sharing the session engine never see each other's queues."""
     run = uuid.uuid4().hex[:8]
     return lambda prefix: f"{prefix}-{run}"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the shipped catalogue that a test may change."""
+    target = tmp_path / "catalog"
+    shutil.copytree(SHIPPED_CATALOG, target)
+    return target

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ def run(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["contracts", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(SHIPPED_CATALOG, target)
-    return target
 
 
 def write_event(folder: Path, name: str, event: object) -> Path:

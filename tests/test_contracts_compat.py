@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from catalog_edits import edit
 
 from tidings.contracts import SHIPPED_CATALOG, UsageError, load_catalog
 from tidings.contracts.compat import check_against, check_catalog, compare
@@ -17,19 +18,6 @@ from tidings.contracts.git_ref import catalog_at_ref
 FEEDBACK = "intervention.session-appointment.session-feedback-submitted"
 FEEDBACK_FILE = Path("events") / FEEDBACK / "v1.yaml"
 DELIUS = "deliusAppointmentId:      {type: string}"
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(SHIPPED_CATALOG, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:

@@ -6,26 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from catalog_edits import edit
 
-from tidings.contracts import SHIPPED_CATALOG, load_catalog
+from tidings.contracts import load_catalog
 from tidings.contracts.lint import LintProblem, is_past_tense, lint_catalog
 
 SENT = "intervention.referral.sent"
 SENT_FILE = Path("events") / SENT / "v1.yaml"
 ATTENDED_FILE = Path("events/intervention.session-appointment.attended/v1.yaml")
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(SHIPPED_CATALOG, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def problems(root: Path) -> list[LintProblem]:

@@ -3,7 +3,6 @@ hint, never a traceback; content problems are collected for lint instead of stop
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from tidings.contracts import SHIPPED_CATALOG, CatalogError, InputFileError, loa
 from tidings.contracts.files import key_line, parse_json_or_yaml, read_data_file
 
 SENT_FILE = Path("events/intervention.referral.sent/v1.yaml")
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(SHIPPED_CATALOG, target)
-    return target
 
 
 def test_a_copy_loads_like_the_original(copy: Path) -> None:

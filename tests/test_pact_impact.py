@@ -4,10 +4,10 @@ fields break, and why (removed, renamed, type changed, made optional)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from catalog_edits import edit
 from pact import Pact, match
 from test_pact_support import ASSIGNED, FEEDBACK, PROVIDER, write_bad_pacts, write_good_pact
 from typer.testing import CliRunner
@@ -61,19 +61,6 @@ def pacts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     pact.write_file(folder)
     return folder
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(SHIPPED_CATALOG, target)
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def breaks(copy: Path, pacts_dir: Path) -> list[str]:
