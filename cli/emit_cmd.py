@@ -42,11 +42,15 @@ def emit_command(
     Example: [bold]tidings emit intervention.referral.sent --set crn=X123456[/bold]
     """
     from tidings.contracts import load_catalog
+    from tidings.contracts.settings import resolve_setting
+    from tidings.simulator.fake_api_remote import fake_api_next_to
     from tidings.simulator.publisher import Publisher
     from tidings.simulator.run_delivery import DeliveryTracker
     from tidings.simulator.topology import Topology, apply_topology, find_topic_arn
 
     catalog = load_catalog(contracts)
+    # Events point at the fake API `tidings up` serves (it prints TIDINGS_API_URL), else the catalogue's base.
+    base_url = base_url or resolve_setting("api_url")
     overrides = dict(parse_assignment(text) for text in assignments or [])
     if file is not None:
         event = _read_event(file)
@@ -63,6 +67,12 @@ def emit_command(
             apply_topology(running, Topology.load(topology))
         topic_arn = find_topic_arn(running, topic or catalog.topic)
         publisher = Publisher(running, catalog, topic_arn, base_url=base_url)
+        fake_api = fake_api_next_to(running, base_url or catalog.api_base_url)
+        if fake_api is not None:
+            # The producer commits, then publishes: a consumer following the detailUrl must find the data.
+            publisher.validate(event)
+            fake_api.apply(event)
+            fake_api.flush()
         published = publisher.publish(event)
         tracker = DeliveryTracker.from_engine(running, topic_arn)
         delivered = tracker.queues_for(published.event_type or "", event)

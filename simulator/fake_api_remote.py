@@ -12,7 +12,7 @@ from typing import Any
 
 from tidings.contracts.errors import UsageError
 
-__all__ = ["RemoteFakeApiState"]
+__all__ = ["RemoteFakeApiState", "fake_api_next_to"]
 
 
 class RemoteFakeApiState:
@@ -58,3 +58,11 @@ class RemoteFakeApiState:
                 f"the fake API at {self.base_url} did not take the scenario's state: {error}",
                 hint="is `tidings up` still running? the events published so far point at it",
             ) from None
+
+
+def fake_api_next_to(engine: Any, base_url: str) -> RemoteFakeApiState | None:
+    """The fake API served next to an engine of another process on this machine (`tidings up`), if one answers
+    at `base_url` (where events' detailUrls point); None for an embedded engine of this process or a remote one."""
+    if engine.kind == "embedded" or not engine.is_loopback:
+        return None
+    return RemoteFakeApiState.reachable(base_url)

@@ -17,7 +17,7 @@ from tidings.contracts.settings import resolve_setting
 
 from .fake_api_app import create_app
 from .fake_api_control import control_router
-from .fake_api_remote import RemoteFakeApiState
+from .fake_api_remote import fake_api_next_to
 from .fake_api_runs import RunManager
 from .fake_api_server import ApiServer
 from .fake_api_state import FakeApiState
@@ -145,7 +145,7 @@ def play_session(
         else:
             # The fake API of the process that runs the engine (`tidings up`), if it answers where events point.
             base_url = str(resolve_setting("api_url") or catalog.api_base_url)
-            remote = RemoteFakeApiState.reachable(base_url) if engine.is_loopback else None
+            remote = fake_api_next_to(engine, base_url)
             player = Player.for_engine(engine, catalog, topic_arn, state=remote, base_url=base_url)
         yield PlaySession(engine, topic_arn, player, api)
 

@@ -148,3 +148,26 @@ def test_up_serves_the_fake_api_next_to_the_engine() -> None:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+
+
+def test_emit_to_a_running_up_gives_its_fake_api_the_state_behind_the_detail_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpx
+
+    process, env = _start(_free_port(), "--api-port", str(_free_port()))
+    try:
+        for name in ("TIDINGS_ENGINE", "TIDINGS_ENDPOINT"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("TIDINGS_API_URL", env["TIDINGS_API_URL"])
+        referral = "5d0f3b7e-2c8a-4f61-9b1e-7a4c2d9e8f10"
+        emit = ["emit", "intervention.referral.sent", "--endpoint", env["AWS_ENDPOINT_URL"], "--json"]
+        sets = ["--set", "crn=X123456", "--set", f"additionalInformation.referralId={referral}"]
+        result = runner.invoke(app, [*emit, *sets])
+        assert result.exit_code == 0, result.output
+        detail_url = json.loads(result.output)["event"]["detailUrl"]
+        assert detail_url == f"{env['TIDINGS_API_URL']}/sent-referral/{referral}"
+        assert httpx.get(detail_url).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
