@@ -36,24 +36,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# pytest finds the plugin's hooks and fixtures as attributes of this module, the one registered: every name
+# plugin.py exports is re-exported here, so the list is written once.
+from . import plugin as _plugin
 from .options import Settings
-
-# pytest finds the plugin's hooks and fixtures as attributes of this module, the one registered.
-from .plugin import (
-    pytest_addoption,
-    pytest_collection_modifyitems,
-    pytest_configure,
-    pytest_runtest_call,
-    pytest_runtest_makereport,
-    pytest_sessionfinish,
-    pytest_sessionstart,
-    pytest_terminal_summary,
-    tidings,
-    tidings_api,
-    tidings_engine,
-    tidings_pact,
-    tidings_settings,
-)
+from .plugin import *  # noqa: F403
 
 if TYPE_CHECKING:
     from .handles import NotReceived, Published, Queue, Received, Run, Tidings, TidingsApi, TidingsEngine
@@ -69,21 +56,7 @@ __all__ = [
     "Tidings",
     "TidingsApi",
     "TidingsEngine",
-    # hooks
-    "pytest_addoption",
-    "pytest_collection_modifyitems",
-    "pytest_configure",
-    "pytest_runtest_call",
-    "pytest_runtest_makereport",
-    "pytest_sessionfinish",
-    "pytest_sessionstart",
-    "pytest_terminal_summary",
-    # fixtures
-    "tidings",
-    "tidings_api",
-    "tidings_engine",
-    "tidings_pact",
-    "tidings_settings",
+    *_plugin.__all__,
 ]
 
 _LAZY = {"NotReceived", "Published", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"}
