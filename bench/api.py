@@ -30,11 +30,11 @@ REFERRALS = 1_000
 def serve(port_file: str) -> None:
     """Child process: play `REFERRALS` referral-sent events into a FakeApiState and serve it."""
     from tidings.contracts import load_catalog
-    from tidings.simulator.fake_api_app import create_app
-    from tidings.simulator.fake_api_server import ApiServer
-    from tidings.simulator.fake_api_state import FakeApiState
-    from tidings.simulator.scenario_loader import ScenarioLibrary
-    from tidings.simulator.scenario_plan import Plan
+    from tidings.simulator.fake_api.app import create_app
+    from tidings.simulator.fake_api.server import ApiServer
+    from tidings.simulator.fake_api.state import FakeApiState
+    from tidings.simulator.scenarios.loader import ScenarioLibrary
+    from tidings.simulator.scenarios.plan import Plan
 
     catalog = load_catalog()
     server = ApiServer(None, port=0).bind()

@@ -5,7 +5,7 @@ N events (default 10,000) built from the catalogue, published through `Publisher
 PublishBatch of 10), then every queue drained (ReceiveMessage of 10 + DeleteMessageBatch) until all 3 N messages
 are back. `events_per_s` = N / (publish + drain time).
 
-- tidings: `start_engine("embedded")` (moto behind tidings' keep-alive server, with simulator/moto_patches.py).
+- tidings: `start_engine("embedded")` (moto behind tidings' keep-alive server, with simulator/engine/embedded/patches/).
 - baseline: the same workload with fewer events (default 1,000: unmodified moto slows down as queues fill - about
   12 events/s over 500 events, 5 over 1,000 - so a short run flatters it and the ratio is conservative; 10,000
   would take hours), in a subprocess with TIDINGS_MOTO_PATCHES=0 against moto's own `ThreadedMotoServer`
@@ -14,7 +14,7 @@ are back. `events_per_s` = N / (publish + drain time).
 - session start: `start_engine()` + `apply_topology()` of the default topology, in a fresh process (imports
   excluded, as a test session pays them once), median of 3; `session_start_cold_seconds` includes the imports.
 - api_call_ms: publish one event, receive it, delete it: the cycle's time / 3 calls (mean of 300 cycles).
-- inprocess: whether the embedded engine's own clients skipped the socket (simulator/inprocess_transport.py;
+- inprocess: whether the embedded engine's own clients skipped the socket (simulator/engine/embedded/inprocess.py;
   `TIDINGS_INPROCESS=0` measures them over HTTP).
 
     python bench/engine.py [--events 10000] [--baseline-events 1000]     # ~4 minutes
@@ -60,7 +60,7 @@ def _topology(prefix: str, queues: int = QUEUES) -> Any:
 def workload(engine: Any, events: int, prefix: str) -> dict[str, Any]:
     """Publish `events` through the Publisher and drain the 3 queues; timings in seconds."""
     from tidings.contracts import load_catalog
-    from tidings.simulator.publisher import Publisher
+    from tidings.simulator.engine.publisher import Publisher
     from tidings.simulator.topology import apply_topology
 
     catalog = load_catalog()
@@ -103,7 +103,7 @@ def workload(engine: Any, events: int, prefix: str) -> dict[str, Any]:
 def api_call_ms(engine: Any, cycles: int = 300) -> float:
     """Mean time per API call of a publish + receive + delete cycle."""
     from tidings.contracts import load_catalog
-    from tidings.simulator.publisher import Publisher
+    from tidings.simulator.engine.publisher import Publisher
     from tidings.simulator.topology import apply_topology
 
     catalog = load_catalog()
@@ -130,7 +130,7 @@ def _child(mode: str, events: int) -> dict[str, Any]:
         import moto.sns.models
         import moto.sqs.models  # noqa: F401
 
-        from tidings.simulator.engine import start_engine
+        from tidings.simulator.engine.engines import start_engine
         from tidings.simulator.topology import Topology, apply_topology
 
         # moto and boto3 are imported lazily by start_engine; a test session imports them once, so they count
@@ -147,8 +147,8 @@ def _child(mode: str, events: int) -> dict[str, Any]:
 
         from moto.server import ThreadedMotoServer
 
-        from tidings.simulator import moto_patches
-        from tidings.simulator.engine import Engine
+        from tidings.simulator.engine.embedded import patches as moto_patches
+        from tidings.simulator.engine.engines import Engine
 
         assert not moto_patches.apply(), "the baseline must run unpatched (TIDINGS_MOTO_PATCHES=0)"
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request otherwise
@@ -159,7 +159,7 @@ def _child(mode: str, events: int) -> dict[str, Any]:
         result = workload(Engine("localstack", url, "eu-west-2", f"moto server at {url}"), events, "baseline")
         server.stop()
         return result
-    from tidings.simulator.engine import start_engine
+    from tidings.simulator.engine.engines import start_engine
 
     with start_engine("embedded") as engine:
         result = workload(engine, events, "bench")
@@ -195,7 +195,7 @@ def main() -> None:
     if arguments.child:
         print(json.dumps(_child(arguments.child, arguments.events)))
         return
-    from tidings.simulator import inprocess_transport
+    from tidings.simulator.engine.embedded import inprocess as inprocess_transport
 
     began = time.perf_counter()
     starts = [_run_child("start", 0) for _ in range(3)]

@@ -30,10 +30,10 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Pa
 from pact import Pact, Verifier, match  # noqa: E402 (after the sys.path fix)
 
 from tidings.contracts import Catalog, load_catalog  # noqa: E402
-from tidings.contracts.pact_file import load_pact  # noqa: E402
-from tidings.simulator.pact_provider import SimulatedProducer, quiet_pact, verify_pacts  # noqa: E402
-from tidings.simulator.pact_states import ProviderStates  # noqa: E402
-from tidings.simulator.scenario_loader import ScenarioLibrary  # noqa: E402
+from tidings.contracts.pact.file import load_pact  # noqa: E402
+from tidings.simulator.pact.provider import SimulatedProducer, quiet_pact, verify_pacts  # noqa: E402
+from tidings.simulator.pact.states import ProviderStates  # noqa: E402
+from tidings.simulator.scenarios.loader import ScenarioLibrary  # noqa: E402
 
 TARGET_SECONDS = 3.0
 STATE = "a referral has been sent"

@@ -38,11 +38,11 @@ def _count(events: int) -> int:
 def phase(which: str, count: int) -> dict[str, float]:
     """One measurement in this (fresh) process: `play` or `raw`."""
     from tidings.contracts import load_catalog
-    from tidings.simulator.run import PlayOptions
-    from tidings.simulator.run_events import RunFinished
-    from tidings.simulator.run_session import play_session
-    from tidings.simulator.scenario_loader import ScenarioLibrary
-    from tidings.simulator.scenario_plan import Plan
+    from tidings.simulator.runs.events import RunFinished
+    from tidings.simulator.runs.player import PlayOptions
+    from tidings.simulator.scenarios.loader import ScenarioLibrary
+    from tidings.simulator.scenarios.plan import Plan
+    from tidings.simulator.session import play_session
 
     catalog = load_catalog()
     library = ScenarioLibrary()
@@ -84,7 +84,7 @@ def run_phase(which: str, count: int) -> dict[str, float]:
 
 def engine_process() -> None:
     """Child: an embedded engine on a free port, its URL on stdout, until killed."""
-    from tidings.simulator.engine import start_engine
+    from tidings.simulator.engine.engines import start_engine
 
     engine = start_engine("embedded")
     print(engine.endpoint_url, flush=True)

@@ -20,8 +20,8 @@ from typing import Any
 import jsonschema
 
 from tidings.contracts import REMOVE, Catalog, load_catalog
-from tidings.contracts.formats import FORMAT_CHECKER
-from tidings.contracts.schemas import with_base_uri
+from tidings.contracts.catalog.formats import FORMAT_CHECKER
+from tidings.contracts.catalog.schemas import with_base_uri
 
 INVALID_SHARE = 0.05
 """Share of events broken on purpose. A valid event takes the generated fast path (~4 microseconds); an

@@ -13,12 +13,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from tidings.contracts import UsageError, load_catalog
-from tidings.contracts.compat import MODES, CheckReport, check_catalog
-from tidings.contracts.event_files import validate_files
-from tidings.contracts.fields import schema_fields
-from tidings.contracts.git_ref import catalog_at_ref
-from tidings.contracts.lint import lint_catalog
-from tidings.contracts.pact_file import load_pacts
+from tidings.contracts.catalog.event_files import validate_files
+from tidings.contracts.catalog.fields import schema_fields
+from tidings.contracts.check import MODES, CheckReport, check_catalog
+from tidings.contracts.compat.git_ref import catalog_at_ref
+from tidings.contracts.lint.rules import lint_catalog
+from tidings.contracts.pact.file import load_pacts
 
 __all__ = ["app"]
 

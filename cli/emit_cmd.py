@@ -43,9 +43,9 @@ def emit_command(
     """
     from tidings.contracts import load_catalog
     from tidings.contracts.settings import resolve_setting
-    from tidings.simulator.fake_api_remote import fake_api_next_to
-    from tidings.simulator.publisher import Publisher
-    from tidings.simulator.run_delivery import DeliveryTracker
+    from tidings.simulator.engine.publisher import Publisher
+    from tidings.simulator.fake_api.remote import fake_api_next_to
+    from tidings.simulator.runs.delivery import DeliveryTracker
     from tidings.simulator.topology import Topology, apply_topology, find_topic_arn
 
     catalog = load_catalog(contracts)

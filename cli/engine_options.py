@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from tidings.simulator.engine import Engine
+    from tidings.simulator.engine.engines import Engine
 
 __all__ = ["ALLOW_REMOTE", "ENDPOINT", "ENGINE", "JSON", "TOPOLOGY", "connect", "console", "print_json"]
 
@@ -45,7 +45,7 @@ JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 def connect(engine: str | None, endpoint: str | None) -> Engine:
     """The engine a command talks to; EngineError (exit 2, with how to start one) when none answers."""
-    from tidings.simulator.engine import start_engine
+    from tidings.simulator.engine.engines import start_engine
 
     return start_engine(engine, endpoint, default="localstack")
 

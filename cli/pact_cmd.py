@@ -14,13 +14,13 @@ from rich.markup import escape
 
 from tidings.contracts import load_catalog
 from tidings.contracts.errors import InputFileError, UsageError
-from tidings.contracts.pact_check import InteractionCheck, check_pact
-from tidings.contracts.pact_file import load_pact, pact_files
-from tidings.contracts.pact_model import PactFile
-from tidings.simulator.pact_junit import write_junit
-from tidings.simulator.pact_provider import BrokerOptions, VerificationReport, verify_pacts
-from tidings.simulator.pact_states import ProviderStates, parse_state_options
-from tidings.simulator.scenario_loader import ScenarioLibrary
+from tidings.contracts.pact.check import InteractionCheck, check_pact
+from tidings.contracts.pact.file import load_pact, pact_files
+from tidings.contracts.pact.model import PactFile
+from tidings.simulator.pact.junit import write_junit
+from tidings.simulator.pact.provider import BrokerOptions, VerificationReport, verify_pacts
+from tidings.simulator.pact.states import ProviderStates, parse_state_options
+from tidings.simulator.scenarios.loader import ScenarioLibrary
 
 __all__ = ["app"]
 

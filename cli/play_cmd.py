@@ -13,15 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tidings.contracts import load_catalog
-from tidings.simulator.clock import format_offset
-from tidings.simulator.faults import FaultSet
-from tidings.simulator.run import PlayOptions
-from tidings.simulator.run_events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
-from tidings.simulator.run_session import play_session
-from tidings.simulator.scenario_loader import ScenarioLibrary
-from tidings.simulator.scenario_params import parse_param_options
-from tidings.simulator.scenario_plan import Plan
-from tidings.simulator.timeline import Timeline
+from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
+from tidings.simulator.runs.player import PlayOptions
+from tidings.simulator.runs.timeline import Timeline
+from tidings.simulator.scenarios.clock import format_offset
+from tidings.simulator.scenarios.faults import FaultSet
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.params import parse_param_options
+from tidings.simulator.scenarios.plan import Plan
+from tidings.simulator.session import play_session
 
 from .engine_options import ENDPOINT, TOPOLOGY
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from .engine_options import ALLOW_REMOTE, ENDPOINT, ENGINE, JSON, connect, console, print_json
 
 if TYPE_CHECKING:
-    from tidings.simulator.queues import QueueMessage
+    from tidings.simulator.engine.queues import QueueMessage
 
 __all__ = ["app"]
 
@@ -40,7 +40,7 @@ def peek_command(
 
     Example: [bold]tidings queue peek intervention-events[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         _show(QueueTools(running).peek(queue, limit), as_json, f"{queue} (peeked, not consumed)")
@@ -59,7 +59,7 @@ def receive_command(
 
     Example: [bold]tidings queue receive intervention-events -n 1 --wait 5[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         _show(QueueTools(running).receive(queue, limit, wait=wait), as_json, f"{queue} (received and deleted)")
@@ -73,7 +73,7 @@ def drain_command(
 
     Example: [bold]tidings queue drain intervention-events[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         _show(QueueTools(running).drain(queue), as_json, f"{queue} (drained)")
@@ -91,7 +91,7 @@ def tail_command(
 
     Example: [bold]tidings queue tail intervention-events[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         out = console()
@@ -115,7 +115,7 @@ def purge_command(
 
     Example: [bold]tidings queue purge intervention-events[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         QueueTools(running).purge(queue, allow_remote=allow_remote)
@@ -134,7 +134,7 @@ def dlq_command(
 
     Example: [bold]tidings queue dlq intervention-events[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         tools = QueueTools(running)
@@ -155,7 +155,7 @@ def redrive_command(
 
     Example: [bold]tidings queue redrive intervention-events[/bold]
     """
-    from tidings.simulator.queues import QueueTools
+    from tidings.simulator.engine.queues import QueueTools
 
     with connect(engine, endpoint) as running:
         result = QueueTools(running).redrive(queue, allow_remote=allow_remote)

@@ -13,12 +13,12 @@ from rich.table import Table
 
 from tidings.contracts import load_catalog
 from tidings.contracts.errors import CheckFailed, TidingsError
-from tidings.simulator.clock import format_offset
-from tidings.simulator.scenario_loader import ScenarioLibrary, ScenarioNotFound, shipped_scenarios_dir
-from tidings.simulator.scenario_model import EmitStep, Scenario
-from tidings.simulator.scenario_params import parse_param_options
-from tidings.simulator.scenario_plan import MATERIALISE_LIMIT, Plan
-from tidings.simulator.scenario_templates import Template
+from tidings.simulator.scenarios.clock import format_offset
+from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound, shipped_scenarios_dir
+from tidings.simulator.scenarios.model import EmitStep, Scenario
+from tidings.simulator.scenarios.params import parse_param_options
+from tidings.simulator.scenarios.plan import MATERIALISE_LIMIT, Plan
+from tidings.simulator.scenarios.templates import Template
 
 __all__ = ["app"]
 

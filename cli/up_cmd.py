@@ -22,7 +22,7 @@ def extra_services(
     `--no-api`."""
     if api_port is None:
         return []
-    from tidings.simulator.run_session import fake_api_service
+    from tidings.simulator.session import fake_api_service
 
     return [fake_api_service(port=api_port, host=api_host, contracts=contracts, fixtures=fixtures)]
 

@@ -7,8 +7,12 @@ imports no engine, web or CLI library.
     assert catalog.validate(event) == []
 """
 
-from .catalog import Catalog
-from .errors import (
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.examples import REMOVE
+from tidings.contracts.catalog.loader import SHIPPED_CATALOG, load_catalog
+from tidings.contracts.catalog.model import EventContract, UrlOnlyParam, Violation
+from tidings.contracts.catalog.notification import unwrap_notification
+from tidings.contracts.errors import (
     CatalogError,
     CheckFailed,
     InputFileError,
@@ -17,10 +21,6 @@ from .errors import (
     UnknownVersion,
     UsageError,
 )
-from .examples import REMOVE
-from .loader import SHIPPED_CATALOG, load_catalog
-from .model import EventContract, UrlOnlyParam, Violation
-from .notification import unwrap_notification
 
 __all__ = [
     "REMOVE",

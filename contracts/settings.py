@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError
+from tidings.contracts.errors import InputFileError
 
 __all__ = ["project_setting", "resolve_setting"]
 

@@ -1,6 +1,6 @@
 """The tidings pytest plugin: an SNS/SQS engine, the fake business API, fresh queues per test, scenarios that
 set up state, and waits and assertions on what arrives. Registered as the `pytest11` entry point `tidings`
-(disable with `-p no:tidings`); a thin adapter over `tidings.simulator.harness` and `.owned_queues`.
+(disable with `-p no:tidings`); a thin adapter over `tidings.simulator.harness.harness` and `.owned_queues`.
 
     import pytest
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import CheckFailed, UsageError
-from tidings.simulator.harness import HarnessApi, HarnessEngine, HarnessSettings, Run, emit_event, play_scenario
-from tidings.simulator.owned_queues import (
+from tidings.simulator.engine.publisher import Published
+from tidings.simulator.harness.harness import HarnessApi, HarnessEngine, HarnessSettings, Run, emit_event, play_scenario
+from tidings.simulator.harness.owned_queues import (
     OwnedQueue,
     QueueReader,
     QueueSetup,
@@ -26,7 +27,6 @@ from tidings.simulator.owned_queues import (
     filter_policy_of,
     unique_queue_name,
 )
-from tidings.simulator.publisher import Published
 
 from .options import Settings
 

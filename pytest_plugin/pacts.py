@@ -22,8 +22,8 @@ os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 from pact import Pact
 
 from tidings.contracts import Catalog
-from tidings.contracts.pact_check import InteractionCheck, inspect_interaction
-from tidings.contracts.pact_file import parse_pact
+from tidings.contracts.pact.check import InteractionCheck, inspect_interaction
+from tidings.contracts.pact.file import parse_pact
 
 __all__ = ["PactRecorder", "WrittenPact", "check_pacts", "describe_failures", "pact_document"]
 

@@ -14,15 +14,14 @@ from typing import Any
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import EngineError
 from tidings.contracts.settings import resolve_setting
-
-from .fake_api_app import create_app
-from .fake_api_control import control_router
-from .fake_api_remote import fake_api_next_to
-from .fake_api_runs import RunManager
-from .fake_api_server import ApiServer
-from .fake_api_state import FakeApiState
-from .run import Player
-from .scenario_loader import ScenarioLibrary
+from tidings.simulator.control.routes import control_router
+from tidings.simulator.control.runs import RunManager
+from tidings.simulator.fake_api.app import create_app
+from tidings.simulator.fake_api.remote import fake_api_next_to
+from tidings.simulator.fake_api.server import ApiServer
+from tidings.simulator.fake_api.state import FakeApiState
+from tidings.simulator.runs.player import Player
+from tidings.simulator.scenarios.loader import ScenarioLibrary
 
 __all__ = ["DEFAULT_API_PORT", "FakeApi", "PlaySession", "fake_api_service", "play_session", "start_fake_api"]
 
@@ -90,7 +89,7 @@ def fake_api_service(
 ) -> Callable[[Any, Any], Any]:
     """A `tidings up` service (simulator.up.ServiceStarter) serving the fake API, with its control API wired to
     the engine and the catalogue's topic; consumers get TIDINGS_API_URL."""
-    from .up import RunningService
+    from tidings.simulator.up import RunningService
 
     def start(engine: Any, applied: Any) -> RunningService:
         catalog = load_catalog(contracts)
@@ -129,8 +128,8 @@ def play_session(
     With an engine of its own (`--endpoint`, e.g. a `tidings up`), the fake API is that process's: events
     point at TIDINGS_API_URL (which `tidings up` prints) or the catalogue's apiBaseUrl, state changes are sent
     there when a tidings fake API answers, and this play does not serve a second one."""
-    from .engine import start_engine
-    from .topology import Topology, apply_topology
+    from tidings.simulator.engine.engines import start_engine
+    from tidings.simulator.topology import Topology, apply_topology
 
     with ExitStack() as stack:
         engine = start_engine(engine_kind, endpoint)

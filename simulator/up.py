@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from .engine import Engine, start_engine
-from .topology import AppliedTopology, Topology, apply_topology
+from tidings.simulator.engine.engines import Engine, start_engine
+from tidings.simulator.topology import AppliedTopology, Topology, apply_topology
 
 __all__ = [
     "DEFAULT_UP_PORT",
@@ -101,7 +101,7 @@ def start_up(
 
 
 def _embedded(kind: str | None, endpoint: str | None) -> bool:
-    from .engine import resolve_engine_choice
+    from tidings.simulator.engine.engines import resolve_engine_choice
 
     return resolve_engine_choice(kind, endpoint).kind == "embedded"
 

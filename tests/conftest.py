@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tidings.contracts import SHIPPED_CATALOG
-from tidings.simulator.engine import Engine, start_engine
+from tidings.simulator.engine.engines import Engine, start_engine
 
 
 @pytest.fixture(scope="session")

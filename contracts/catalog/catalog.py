@@ -9,11 +9,11 @@ from typing import Any
 
 from referencing import Registry
 
-from .compiled import CompiledContract, compile_contract
-from .errors import UnknownEventType, UnknownVersion, UsageError
-from .examples import build_example, render_detail_url
-from .model import EventContract, Violation
-from .notification import event_of
+from tidings.contracts.catalog.compiled import CompiledContract, compile_contract
+from tidings.contracts.catalog.examples import build_example, render_detail_url
+from tidings.contracts.catalog.model import EventContract, Violation
+from tidings.contracts.catalog.notification import event_of
+from tidings.contracts.errors import UnknownEventType, UnknownVersion, UsageError
 
 __all__ = ["Catalog"]
 

@@ -6,7 +6,7 @@ pre-compiled regular expressions answers in a few microseconds. Only a subset of
 any other keyword raises `NotGeneratable` and the caller uses a slower path. Semantics follow jsonschema's
 Draft 2020-12 validator, which stays the validator of record (tests compare the two on valid and invalid
 events): `integer` accepts 2.0 but not True, `const: 1` is not matched by True, `pattern` is `re.search`,
-formats are `tidings.contracts.formats`.
+formats are `tidings.contracts.catalog.formats`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from .formats import FORMAT_CHECKER, FORMAT_PATTERNS
+from tidings.contracts.catalog.formats import FORMAT_CHECKER, FORMAT_PATTERNS
 
 __all__ = ["NotGeneratable", "generate_check"]
 

@@ -26,13 +26,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry
 
-from .codegen import NotGeneratable, generate_check
-from .draft07 import NotTranslatable, to_draft07
-from .errors import CatalogError
-from .formats import FORMAT_CHECKER, FORMAT_PATTERNS
-from .model import EventContract, Violation
-from .schemas import bundle, fold_all_of
-from .violations import json_pointer, to_violations
+from tidings.contracts.catalog.codegen import NotGeneratable, generate_check
+from tidings.contracts.catalog.draft07 import NotTranslatable, to_draft07
+from tidings.contracts.catalog.formats import FORMAT_CHECKER, FORMAT_PATTERNS
+from tidings.contracts.catalog.model import EventContract, Violation
+from tidings.contracts.catalog.schemas import bundle, fold_all_of
+from tidings.contracts.catalog.violations import json_pointer, to_violations
+from tidings.contracts.errors import CatalogError
 
 __all__ = ["CompiledContract", "compile_contract"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .formats import FORMAT_FUNCTIONS
-from .schemas import map_subschemas
+from tidings.contracts.catalog.formats import FORMAT_FUNCTIONS
+from tidings.contracts.catalog.schemas import map_subschemas
 
 __all__ = ["DRAFT_07", "NotTranslatable", "to_draft07"]
 

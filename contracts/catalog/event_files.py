@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .errors import InputFileError, TidingsError
-from .files import read_data_file
-from .model import Violation
-from .notification import unwrap_notification
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.files import read_data_file
+from tidings.contracts.catalog.model import Violation
+from tidings.contracts.catalog.notification import unwrap_notification
+from tidings.contracts.errors import InputFileError, TidingsError
 
 __all__ = ["FileResult", "validate_file", "validate_files"]
 

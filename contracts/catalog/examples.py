@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from .errors import UsageError
-from .model import EventContract
+from tidings.contracts.catalog.model import EventContract
+from tidings.contracts.errors import UsageError
 
 __all__ = ["REMOVE", "build_example", "placeholders", "render_detail_url"]
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schemas import fold_all_of
-from .violations import json_pointer, json_type
+from tidings.contracts.catalog.schemas import fold_all_of
+from tidings.contracts.catalog.violations import json_pointer, json_type
 
 __all__ = ["ITEMS", "Field", "schema_fields"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputFileError
+from tidings.contracts.errors import InputFileError
 
 __all__ = ["key_line", "parse_json_or_yaml", "read_data_file", "read_text"]
 

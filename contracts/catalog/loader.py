@@ -21,12 +21,12 @@ from typing import Any
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
-from .catalog import Catalog
-from .errors import CatalogError, InputFileError
-from .files import key_line, read_data_file
-from .model import EventContract, UrlOnlyParam
-from .schemas import CATALOG_BASE_URI, catalog_uri, make_registry
-from .settings import resolve_setting
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.files import key_line, read_data_file
+from tidings.contracts.catalog.model import EventContract, UrlOnlyParam
+from tidings.contracts.catalog.schemas import CATALOG_BASE_URI, catalog_uri, make_registry
+from tidings.contracts.errors import CatalogError, InputFileError
+from tidings.contracts.settings import resolve_setting
 
 __all__ = ["CATALOG_FILE", "EVENTS_DIR", "SHIPPED_CATALOG", "VERSION_FILE", "load_catalog", "load_catalog_dir"]
 
@@ -174,7 +174,7 @@ def _registrable(root: Path, resources: dict[str, Any], problems: list[str]) -> 
     return accepted
 
 
-SHIPPED_CATALOG = Path(__file__).parent / "catalogs" / "interventions"
+SHIPPED_CATALOG = Path(__file__).parents[1] / "catalogs" / "interventions"
 """The interventions catalogue shipped with tidings, the default."""
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import UsageError
+from tidings.contracts.errors import UsageError
 
 __all__ = ["event_of", "unwrap_notification"]
 

@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from .errors import CatalogError
+from tidings.contracts.errors import CatalogError
 
 __all__ = [
     "CATALOG_BASE_URI",

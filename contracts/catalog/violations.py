@@ -9,8 +9,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from .formats import FORMAT_EXPECTATIONS
-from .model import Violation
+from tidings.contracts.catalog.formats import FORMAT_EXPECTATIONS
+from tidings.contracts.catalog.model import Violation
 
 __all__ = ["describe_value", "json_pointer", "json_type", "to_violations"]
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import Field, schema_fields
+from tidings.contracts.catalog.fields import Field, schema_fields
 
 __all__ = ["BACKWARD", "FORWARD", "FieldChange", "diff_fields", "diff_schemas"]
 
@@ -52,7 +52,7 @@ def diff_schemas(old_bundled: dict[str, Any], new_bundled: dict[str, Any]) -> li
 
 
 def diff_fields(old: dict[str, Field], new: dict[str, Field]) -> list[FieldChange]:
-    """The changes between two field maps (see `tidings.contracts.fields.schema_fields`)."""
+    """The changes between two field maps (see `tidings.contracts.catalog.fields.schema_fields`)."""
     changes: list[FieldChange] = []
     for pointer in [*old, *(p for p in new if p not in old)]:
         before, after = old.get(pointer), new.get(pointer)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import UsageError
+from tidings.contracts.errors import UsageError
 
 __all__ = ["catalog_at_ref"]
 

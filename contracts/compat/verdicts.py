@@ -5,8 +5,7 @@
 (b) Against a baseline (the same catalogue at a git ref, or another directory): a contract whose schema changed
     under the SAME version number in a way that is not compatible in the chosen mode is a breaking change
     without a version bump, and fails the check. So does a published contract that disappeared.
-(c) With consumers' pacts (`--pacts DIR`): which of their message interactions the change breaks, field by field
-    (`pact_impact`); without a baseline, which of them do not hold against the catalogue. Either fails the check.
+(c) (in `tidings.contracts.check`, which combines this with the pacts' side) with consumers' pacts.
 
 The verdict comes from `jsoncompat` on the two schemas bundled into self-contained form (with `allOf`s folded:
 jsoncompat is over-cautious with them). jsoncompat does not model `pattern` and `format`, so a change to those
@@ -21,20 +20,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import jsoncompat
 
-from .catalog import Catalog
-from .errors import UsageError
-from .field_diff import FieldChange, diff_schemas
-from .pact_impact import PactImpact, pact_impact
-from .pact_model import PactFile
-from .schemas import fold_all_of
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.schemas import fold_all_of
+from tidings.contracts.compat.field_diff import FieldChange, diff_schemas
+from tidings.contracts.errors import UsageError
 
-__all__ = ["MODES", "CheckReport", "Comparison", "check_against", "check_catalog", "check_versions", "compare"]
+__all__ = ["MODES", "Comparison", "check_against", "check_versions", "compare"]
 
 MODES: dict[str, Literal["serializer", "deserializer", "both"]] = {
     "forward": "serializer",
@@ -108,34 +104,6 @@ class Comparison:
         }
 
 
-@dataclass
-class CheckReport:
-    """All comparisons of one `check` run."""
-
-    mode: str
-    versions: list[Comparison]
-    against: list[Comparison]
-    baseline: str | None = None
-    next_versions: dict[str, int] = field(default_factory=dict)
-    pacts: list[PactImpact] | None = None
-    """(c), when pacts were given: one entry per consumer message interaction."""
-
-    @property
-    def breaking(self) -> list[Comparison]:
-        """The comparisons that fail the check."""
-        return [comparison for comparison in self.against if comparison.breaking]
-
-    @property
-    def broken_pacts(self) -> list[PactImpact]:
-        """The consumer interactions that fail the check."""
-        return [impact for impact in self.pacts or [] if impact.breaking]
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing fails the check."""
-        return not self.breaking and not self.broken_pacts
-
-
 def compare(old: dict[str, Any], new: dict[str, Any], mode: str) -> tuple[bool, list[FieldChange], str]:
     """`(compatible, changes, note)` for two bundled schemas under `mode` (forward, backward or full)."""
     if mode not in MODES:
@@ -206,28 +174,3 @@ def check_against(catalog: Catalog, baseline: Catalog, mode: str = "forward") ->
         compatible, changes, note = compare(old, new, mode)
         comparisons.append(Comparison(event_type, version, version, "against", compatible, changes, mode, note))
     return comparisons
-
-
-def check_catalog(
-    catalog: Catalog,
-    *,
-    mode: str = "forward",
-    baseline: Catalog | None = None,
-    baseline_name: str | None = None,
-    pacts: Sequence[PactFile] | None = None,
-) -> CheckReport:
-    """(a), (b) when a baseline is given, and (c) when pacts are, in one report."""
-    if mode not in MODES:
-        raise UsageError(f"unknown mode {mode!r}", hint="use one of: " + ", ".join(MODES))
-    next_versions = {event_type: catalog.versions(event_type)[-1] + 1 for event_type in catalog.event_types}
-    if baseline is not None:
-        for event_type in baseline.event_types:
-            next_versions.setdefault(event_type, baseline.versions(event_type)[-1] + 1)
-    return CheckReport(
-        mode=mode,
-        versions=check_versions(catalog, mode),
-        against=check_against(catalog, baseline, mode) if baseline is not None else [],
-        baseline=baseline_name,
-        next_versions=next_versions,
-        pacts=pact_impact(catalog, pacts, baseline) if pacts is not None else None,
-    )

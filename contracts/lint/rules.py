@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .compiled import CompiledContract
-from .errors import TidingsError
-from .examples import placeholders
-from .fields import schema_fields
-from .files import key_line
-from .loader import CATALOG_FILE, EVENTS_DIR, VERSION_FILE
-from .model import EventContract
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.compiled import CompiledContract
+from tidings.contracts.catalog.examples import placeholders
+from tidings.contracts.catalog.fields import schema_fields
+from tidings.contracts.catalog.files import key_line
+from tidings.contracts.catalog.loader import CATALOG_FILE, EVENTS_DIR, VERSION_FILE
+from tidings.contracts.catalog.model import EventContract
+from tidings.contracts.errors import TidingsError
 
 __all__ = ["LintProblem", "is_past_tense", "lint_catalog"]
 

@@ -1,7 +1,7 @@
 """The static check of a consumer's message pact against the published contracts (`tidings pact lint`).
 
 A pact body is partial: it holds only the fields the consumer relies on, and the producer may send more. So,
-for each asynchronous message interaction, once `pact_resolve` has chosen the contract:
+for each asynchronous message interaction, once `pact.resolve` has chosen the contract:
 
 - every field of the body must exist at that path in the contract (error, naming the closest field);
 - its example value must validate against that field's schema (error);
@@ -25,17 +25,17 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from .catalog import Catalog
-from .compiled import CompiledContract
-from .fields import ITEMS, Field, schema_fields
-from .formats import FORMAT_CHECKER
-from .model import EventContract
-from .pact_formats import format_regex
-from .pact_matchers import describe_matcher, fit, regex_accepts
-from .pact_model import ERROR, WARNING, Finding, MessageInteraction, PactFile
-from .pact_paths import ANY_KEY, Segment, body_pointer, field_pointer, parse_path, value_at
-from .pact_resolve import resolve_contract
-from .violations import describe_value, to_violations
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.compiled import CompiledContract
+from tidings.contracts.catalog.fields import ITEMS, Field, schema_fields
+from tidings.contracts.catalog.formats import FORMAT_CHECKER
+from tidings.contracts.catalog.model import EventContract
+from tidings.contracts.catalog.violations import describe_value, to_violations
+from tidings.contracts.pact.formats import format_regex
+from tidings.contracts.pact.matchers import describe_matcher, fit, regex_accepts
+from tidings.contracts.pact.model import ERROR, WARNING, Finding, MessageInteraction, PactFile
+from tidings.contracts.pact.paths import ANY_KEY, Segment, body_pointer, field_pointer, parse_path, value_at
+from tidings.contracts.pact.resolve import resolve_contract
 
 __all__ = ["InteractionCheck", "check_interaction", "check_pact", "inspect_interaction"]
 

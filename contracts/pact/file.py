@@ -1,7 +1,7 @@
 """Loading consumers' pact files (specification V3 or V4) into `PactFile`s of asynchronous message interactions.
 
 A file that is not JSON, not a pact, or of another specification is an `InputFileError` (exit 2) naming the
-file and saying what it found. Reading does not judge the interactions: `pact_check` does that.
+file and saying what it found. Reading does not judge the interactions: `pact.check` does that.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError, UsageError
-from .pact_model import MessageInteraction, PactFile, ProviderState
+from tidings.contracts.errors import InputFileError, UsageError
+from tidings.contracts.pact.model import MessageInteraction, PactFile, ProviderState
 
 __all__ = ["load_pact", "load_pacts", "pact_files", "parse_pact"]
 

@@ -1,10 +1,10 @@
 """The impact of a contract change on consumers' pacts: the producer's "can I deploy?" without a broker.
 
-Each message interaction of the consumers' pacts is checked statically (`pact_check`) against the baseline
+Each message interaction of the consumers' pacts is checked statically (`pact.check`) against the baseline
 catalogue (what consumers built on) and against the changed one. What the change broke is what is new in the
 second check: a field the consumer relies on that was removed or renamed, whose type changed, or that was made
 optional while the consumer requires it. Each is named with the consumer, the interaction, the pointer into its
-message and the field change (`tidings.contracts.field_diff`) behind it. Problems the pact already had against
+message and the field change (`tidings.contracts.compat.field_diff`) behind it. Problems the pact already had against
 the baseline are reported apart: the change did not cause them.
 
 Without a baseline, every error of the check against the catalogue is a breakage.
@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Catalog
-from .field_diff import FieldChange, diff_schemas
-from .fields import schema_fields
-from .model import EventContract
-from .pact_check import InteractionCheck, inspect_interaction
-from .pact_model import ERROR, Finding, MessageInteraction, PactFile
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.fields import schema_fields
+from tidings.contracts.catalog.model import EventContract
+from tidings.contracts.compat.field_diff import FieldChange, diff_schemas
+from tidings.contracts.pact.check import InteractionCheck, inspect_interaction
+from tidings.contracts.pact.model import ERROR, Finding, MessageInteraction, PactFile
 
 __all__ = ["Breakage", "PactImpact", "pact_impact"]
 

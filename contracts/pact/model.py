@@ -2,7 +2,7 @@
 of the static check about one of them.
 
 Pacts are written by consumers with plain pact-python (or any Pact implementation), specification V3
-(`messages`) or V4 (`interactions` of type `Asynchronous/Messages`); `pact_file` turns either into these types.
+(`messages`) or V4 (`interactions` of type `Asynchronous/Messages`); `pact.file` turns either into these types.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pact's JSONPaths (`$.additionalInformation.referralId`, `$.personReference.identifiers[*].value`) as path
 segments, and the two pointers tidings derives from them: one into the consumer's message, one into the
-contract's flattened fields (`tidings.contracts.fields`, where every array item is `*`)."""
+contract's flattened fields (`tidings.contracts.catalog.fields`, where every array item is `*`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from .fields import ITEMS
-from .violations import json_pointer
+from tidings.contracts.catalog.fields import ITEMS
+from tidings.contracts.catalog.violations import json_pointer
 
 __all__ = ["ANY_ITEM", "ANY_KEY", "Segment", "body_pointer", "field_pointer", "parse_path", "value_at"]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .catalog import Catalog
-from .errors import closest
-from .model import EventContract
-from .pact_model import ERROR, Finding, MessageInteraction
+from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.model import EventContract
+from tidings.contracts.errors import closest
+from tidings.contracts.pact.model import ERROR, Finding, MessageInteraction
 
 __all__ = ["FROM_BODY", "FROM_DESCRIPTION", "FROM_METADATA", "Resolution", "event_types_in", "resolve_contract"]
 

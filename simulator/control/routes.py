@@ -25,13 +25,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from tidings.contracts.errors import TidingsError
-
-from .fake_api_problem import problem
-from .fake_api_runs import RunManager
-from .fake_api_state import FakeApiState
-from .run import Player
-from .scenario_loader import ScenarioLibrary, ScenarioNotFound
-from .scenario_model import Scenario
+from tidings.simulator.control.runs import RunManager
+from tidings.simulator.fake_api.problem import problem
+from tidings.simulator.fake_api.state import FakeApiState
+from tidings.simulator.runs.player import Player
+from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound
+from tidings.simulator.scenarios.model import Scenario
 
 __all__ = ["EmitRequest", "RunRequest", "StateRequest", "control_router"]
 

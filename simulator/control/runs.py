@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tidings.contracts.errors import TidingsError
-
-from .faults import FaultSet
-from .run import Player, PlayOptions
-from .scenario_loader import ScenarioLibrary
-from .scenario_plan import Plan
-from .timeline import Timeline
+from tidings.simulator.runs.player import Player, PlayOptions
+from tidings.simulator.runs.timeline import Timeline
+from tidings.simulator.scenarios.faults import FaultSet
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.plan import Plan
 
 __all__ = ["RunManager", "RunRecord"]
 

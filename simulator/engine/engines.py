@@ -16,7 +16,6 @@ endpoint` in pyproject.toml, else the caller's default. Embedded engines in one 
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import os
 import threading
@@ -27,9 +26,15 @@ from urllib.parse import urlsplit
 
 from tidings.contracts.errors import EngineError, UsageError
 from tidings.contracts.settings import resolve_setting
-
-from . import inprocess_transport
-from .embedded_server import EmbeddedServer
+from tidings.simulator.engine.aws_session import (
+    DEFAULT_REGION,
+    LOCAL_CREDENTIALS,
+    SESSION_LOCK,
+    RegionCatalogue,
+    shared_session,
+)
+from tidings.simulator.engine.embedded import inprocess as inprocess_transport
+from tidings.simulator.engine.embedded.server import EmbeddedServer
 
 __all__ = [
     "DEFAULT_REGION",
@@ -47,9 +52,6 @@ __all__ = [
 
 EngineKind = Literal["embedded", "localstack", "aws"]
 ENGINE_KINDS: tuple[EngineKind, ...] = ("embedded", "localstack", "aws")
-DEFAULT_REGION = "eu-west-2"  # HMPPS runs in London
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
-"""Dummy credentials for local engines: never the user's real ones, which a local engine has no use for."""
 
 START_HINT = (
     "start one with `tidings up` (embedded, no Docker) or `docker compose up -d localstack`, "
@@ -153,8 +155,8 @@ class Engine:
             tcp_keepalive=True,
             max_pool_connections=20,
         )
-        session = _shared_session()
-        with _SESSION_LOCK:  # creating clients from one session is not thread-safe
+        session = shared_session()
+        with SESSION_LOCK:  # creating clients from one session is not thread-safe
             if self.kind == "aws":
                 return session.client(service, endpoint_url=self.endpoint_url, config=config)
             client = session.client(
@@ -228,33 +230,6 @@ class Engine:
             raise EngineError(f"cannot reach the {self.description}: {error}", hint=START_HINT) from None
         finally:
             probe.close()
-
-
-_SESSION_LOCK = threading.Lock()
-
-
-@functools.cache
-def _shared_session() -> Any:
-    """One boto3 session per process: each session loads the service models again (~50 ms a client)."""
-    import boto3
-
-    return boto3.session.Session()
-
-
-class RegionCatalogue:
-    """The partitions and regions botocore knows, read from this process's one boto3 session under its lock: moto
-    asks for them once per service backend, which with a session of its own loaded the endpoint data again
-    (~80 ms of the first request; see moto_patches `one_botocore_session`)."""
-
-    def get_available_partitions(self) -> list[str]:
-        """As `boto3.session.Session.get_available_partitions`."""
-        with _SESSION_LOCK:
-            return list(_shared_session().get_available_partitions())
-
-    def get_available_regions(self, service_name: str, partition_name: str = "aws") -> list[str]:
-        """As `boto3.session.Session.get_available_regions`."""
-        with _SESSION_LOCK:
-            return list(_shared_session().get_available_regions(service_name, partition_name=partition_name))
 
 
 def is_loopback_url(url: str) -> bool:
@@ -332,7 +307,7 @@ def _local_region(region: str | None) -> str:
 def _aws_region(region: str | None) -> str:
     if region:
         return region
-    found = _shared_session().region_name
+    found = shared_session().region_name
     if not found:
         raise EngineError("no AWS region configured for --engine aws", hint="set AWS_REGION, e.g. AWS_REGION=eu-west-2")
     return str(found)

@@ -21,9 +21,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import EngineError, UsageError
-
-from .engine import Engine
-from .tracking import Tracking, new_tracking
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.engine.tracking import Tracking, new_tracking
 
 __all__ = ["MAX_ATTEMPTS", "PublishFailed", "Published", "Publisher"]
 

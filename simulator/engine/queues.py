@@ -19,9 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tidings.contracts import unwrap_notification
 from tidings.contracts.errors import EngineError, TidingsError, closest
-
-from .engine import START_HINT, Engine, require_loopback
-from .tracking import Tracking
+from tidings.simulator.engine.engines import START_HINT, Engine, require_loopback
+from tidings.simulator.engine.tracking import Tracking
 
 __all__ = ["QueueMessage", "QueueTools", "RedriveResult"]
 

@@ -16,9 +16,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tidings.contracts import Catalog
-
-from .fake_api_problem import problem
-from .fake_api_state import FakeApiState
+from tidings.simulator.fake_api.problem import problem
+from tidings.simulator.fake_api.state import FakeApiState
 
 __all__ = ["create_app", "detail_templates"]
 
@@ -40,7 +39,7 @@ def create_app(
     control: Any | None = None,
     title: str | None = None,
 ) -> FastAPI:
-    """The app. `control` is an APIRouter for `/_tidings/` (see fake_api_control.control_router)."""
+    """The app. `control` is an APIRouter for `/_tidings/` (see control.routes.control_router)."""
     app = FastAPI(
         title=title or f"{catalog.producer} (fake, by tidings)",
         description=(

@@ -27,22 +27,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import EngineError, UsageError
-
-from .engine import START_HINT, Engine, start_engine
-from .fake_api_runs import RunManager
-from .fake_api_server import ApiServer
-from .fake_api_state import FakeApiState
-from .faults import FaultSet
-from .owned_queues import OwnedQueue
-from .publisher import Published, Publisher
-from .run import Player, PlayOptions
-from .run_delivery import DeliveryTracker, Subscription
-from .run_events import DeliveryChecked, EventPublished, FaultInjected, RunFinished, RunSummary
-from .run_session import start_fake_api
-from .scenario_loader import ScenarioLibrary
-from .scenario_plan import Plan
-from .timeline import Timeline
-from .topology import AppliedTopology, Topology, apply_topology, find_topic_arn
+from tidings.simulator.control.runs import RunManager
+from tidings.simulator.engine.engines import START_HINT, Engine, start_engine
+from tidings.simulator.engine.publisher import Published, Publisher
+from tidings.simulator.fake_api.server import ApiServer
+from tidings.simulator.fake_api.state import FakeApiState
+from tidings.simulator.harness.owned_queues import OwnedQueue
+from tidings.simulator.runs.delivery import DeliveryTracker, Subscription
+from tidings.simulator.runs.events import DeliveryChecked, EventPublished, FaultInjected, RunFinished, RunSummary
+from tidings.simulator.runs.player import Player, PlayOptions
+from tidings.simulator.runs.timeline import Timeline
+from tidings.simulator.scenarios.faults import FaultSet
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.plan import Plan
+from tidings.simulator.session import start_fake_api
+from tidings.simulator.topology import AppliedTopology, Topology, apply_topology, find_topic_arn
 
 __all__ = ["HarnessApi", "HarnessEngine", "HarnessSettings", "Run", "emit_event", "play_scenario"]
 

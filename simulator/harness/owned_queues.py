@@ -24,9 +24,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tidings.contracts import unwrap_notification
 from tidings.contracts.errors import EngineError, TidingsError, UsageError
-
-from .engine import START_HINT, Engine
-from .topology_model import DEFAULT_MAX_RECEIVE_COUNT
+from tidings.simulator.engine.engines import START_HINT, Engine
+from tidings.simulator.topology.model import DEFAULT_MAX_RECEIVE_COUNT
 
 __all__ = [
     "OwnedQueue",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .pact_provider import InteractionResult, VerificationReport
+from tidings.simulator.pact.provider import InteractionResult, VerificationReport
 
 __all__ = ["junit_xml", "write_junit"]
 

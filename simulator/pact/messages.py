@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tidings.contracts import Catalog, EventContract
-from tidings.contracts.compiled import CompiledContract
+from tidings.contracts.catalog.compiled import CompiledContract
+from tidings.contracts.catalog.examples import build_example, placeholders
+from tidings.contracts.catalog.fields import Field, schema_fields
 from tidings.contracts.errors import CheckFailed
-from tidings.contracts.examples import build_example, placeholders
-from tidings.contracts.fields import Field, schema_fields
-from tidings.contracts.pact_model import ProviderState
-
-from .pact_states import ProviderStates
+from tidings.contracts.pact.model import ProviderState
+from tidings.simulator.pact.states import ProviderStates
 
 __all__ = ["CONTENT_TYPE", "InvalidStateMessage", "ProducedMessage", "param_overrides", "produce_message"]
 

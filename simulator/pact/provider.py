@@ -3,7 +3,7 @@
 pact-python's `Verifier` replays each asynchronous message interaction: it asks a provider state handler to set
 the interaction's states, then a message handler for the message, and checks the consumer's matchers against it.
 Here both handlers are `SimulatedProducer`: the message is the one the producer would publish in those states
-(`pact_messages.produce_message`), for the contract the interaction is about (`pact_resolve`).
+(`pact.messages.produce_message`), for the contract the interaction is about (`pact.resolve`).
 
 Local pact files are verified one file at a time (a description is unique only within its pact, and the message
 handler is told only the description and the states); pacts for another provider are skipped. A broker source
@@ -26,13 +26,12 @@ from typing import Any
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import TidingsError, UsageError
-from tidings.contracts.pact_file import load_pact, pact_files
-from tidings.contracts.pact_model import MessageInteraction, PactFile, ProviderState
-from tidings.contracts.pact_resolve import resolve_contract
-
-from .pact_message_server import MessageServer
-from .pact_messages import produce_message
-from .pact_states import ProviderStates
+from tidings.contracts.pact.file import load_pact, pact_files
+from tidings.contracts.pact.model import MessageInteraction, PactFile, ProviderState
+from tidings.contracts.pact.resolve import resolve_contract
+from tidings.simulator.pact.message_server import MessageServer
+from tidings.simulator.pact.messages import produce_message
+from tidings.simulator.pact.states import ProviderStates
 
 __all__ = [
     "BrokerOptions",

@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tidings.contracts import Catalog
+from tidings.contracts.catalog.fields import schema_fields
 from tidings.contracts.errors import CheckFailed, TidingsError, UsageError, closest
-from tidings.contracts.fields import schema_fields
-
-from .scenario_loader import ScenarioLibrary
-from .scenario_model import Scenario
-from .scenario_plan import Plan, crn_of
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.model import Scenario
+from tidings.simulator.scenarios.plan import Plan, crn_of
 
 __all__ = [
     "ProviderStates",

@@ -1,5 +1,5 @@
 """Playing a plan: the runner that turns resolved events into published messages, with faults, and yields what
-happened as typed run events (run_events). It prints nothing: the CLI renders, the control API serialises.
+happened as typed run events (runs.events). It prints nothing: the CLI renders, the control API serialises.
 
 Order of work per run: preflight the plan (nothing is published if any step is wrong), materialise it when it
 is small enough to be fully validated first, then for each event in scenario order apply its state to the fake
@@ -19,11 +19,9 @@ from typing import Any
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import UsageError
-
-from .fake_api_state import StateSink
-from .faults import FaultInjector, FaultSet, Outgoing
-from .run_delivery import DeliveryTracker
-from .run_events import (
+from tidings.simulator.fake_api.state import StateSink
+from tidings.simulator.runs.delivery import DeliveryTracker
+from tidings.simulator.runs.events import (
     DeliveryChecked,
     EventPublished,
     FaultInjected,
@@ -33,8 +31,9 @@ from .run_events import (
     RunSummary,
     StepStarted,
 )
-from .run_sender import Sender
-from .scenario_plan import MATERIALISE_LIMIT, Plan, PlannedEvent, crn_of
+from tidings.simulator.runs.sender import Sender
+from tidings.simulator.scenarios.faults import FaultInjector, FaultSet, Outgoing
+from tidings.simulator.scenarios.plan import MATERIALISE_LIMIT, Plan, PlannedEvent, crn_of
 
 __all__ = ["PlayOptions", "Player"]
 
@@ -92,7 +91,9 @@ class Player:
         base_url: str | None = None,
     ) -> Player:
         """A player publishing to `topic_arn` on `engine` (an `Engine` from simulator.engine)."""
-        from .publisher import Publisher  # the engine layer: imported here so pure uses of run need no boto3
+        from tidings.simulator.engine.publisher import (
+            Publisher,  # the engine layer: imported here so pure uses of run need no boto3
+        )
 
         base_url = base_url or catalog.api_base_url
         return cls(
@@ -141,7 +142,7 @@ class Player:
 
     def play(self, plan: Plan, options: PlayOptions | None = None, *, run_id: str | None = None) -> Iterator[RunEvent]:
         """Play `plan`, yielding run events. Raises ScenarioError before publishing anything when the plan is
-        wrong (for plans over MATERIALISE_LIMIT events, a later event could still fail: see scenario_plan)."""
+        wrong (for plans over MATERIALISE_LIMIT events, a later event could still fail: see scenarios.plan)."""
         options = options or PlayOptions()
         run_id = run_id or uuid.uuid4().hex[:12]
         faults = plan.scenario.faults.overridden_by(options.faults)

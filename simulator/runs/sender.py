@@ -7,8 +7,8 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from .faults import Outgoing
-from .tracking import Tracking
+from tidings.simulator.engine.tracking import Tracking
+from tidings.simulator.scenarios.faults import Outgoing
 
 __all__ = ["Sender"]
 

@@ -12,8 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .clock import format_offset
-from .run_events import DeliveryChecked, EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
+from tidings.simulator.runs.events import (
+    DeliveryChecked,
+    EventPublished,
+    FaultInjected,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    to_json,
+)
+from tidings.simulator.scenarios.clock import format_offset
 
 __all__ = ["Timeline", "TimelineRow"]
 

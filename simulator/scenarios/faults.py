@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from tidings.contracts.errors import UsageError, closest
-
-from .clock import parse_duration
+from tidings.simulator.scenarios.clock import parse_duration
 
 __all__ = [
     "FAULT_EXAMPLES",
@@ -150,7 +149,7 @@ class FaultSet:
 
 
 class Planned(Protocol):
-    """What the injector needs of a planned event (scenario_plan.PlannedEvent satisfies it)."""
+    """What the injector needs of a planned event (scenarios.plan.PlannedEvent satisfies it)."""
 
     @property
     def event(self) -> dict[str, Any]: ...

@@ -1,5 +1,5 @@
 """What a scenario file says, parsed: parameters, steps (emit an event, or include another scenario), and the
-error type that points back into the file. Templates in values are already compiled (scenario_templates)."""
+error type that points back into the file. Templates in values are already compiled (scenarios.templates)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.contracts.errors import InputFileError
-
-from .faults import FaultSet
+from tidings.simulator.scenarios.faults import FaultSet
 
 __all__ = ["EmitStep", "IncludeStep", "Param", "Scenario", "ScenarioError", "Step"]
 

@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from tidings.contracts.errors import UsageError, closest
-
-from .scenario_generators import Generators
-from .scenario_model import Param, Scenario, ScenarioError
-from .scenario_templates import TemplateError, TemplateScope, render_tree
+from tidings.simulator.scenarios.generators import Generators
+from tidings.simulator.scenarios.model import Param, Scenario, ScenarioError
+from tidings.simulator.scenarios.templates import TemplateError, TemplateScope, render_tree
 
 __all__ = ["bind_params", "coerce_param", "parse_param_options"]
 

@@ -18,13 +18,12 @@ from typing import Any
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import UsageError
-
-from .clock import SimulatedClock
-from .faults import FaultSet
-from .scenario_generators import Generators
-from .scenario_model import EmitStep, IncludeStep, Scenario, ScenarioError
-from .scenario_params import bind_params
-from .scenario_templates import Template, TemplateError, TemplateScope, render_tree
+from tidings.simulator.scenarios.clock import SimulatedClock
+from tidings.simulator.scenarios.faults import FaultSet
+from tidings.simulator.scenarios.generators import Generators
+from tidings.simulator.scenarios.model import EmitStep, IncludeStep, Scenario, ScenarioError
+from tidings.simulator.scenarios.params import bind_params
+from tidings.simulator.scenarios.templates import Template, TemplateError, TemplateScope, render_tree
 
 __all__ = ["MATERIALISE_LIMIT", "Plan", "PlannedEvent", "StepRef", "crn_of"]
 

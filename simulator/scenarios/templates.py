@@ -5,7 +5,7 @@ Expressions:
     steps.NAME.FIELD[.MORE]     a field of an earlier step's published event: additionalInformation first
                                 (`steps.sent.referralId`), then top level (`steps.sent.occurredAt`); `crn` is the
                                 person's CRN
-    faker.CALL(ARGS)            a whitelisted, seeded generator (see scenario_generators.FAKER_CALLS)
+    faker.CALL(ARGS)            a whitelisted, seeded generator (see scenarios.generators.FAKER_CALLS)
     index / number              the repeat iteration, from 0 / from 1
     now                         the simulated time of the event, ISO-8601 with offset
 
@@ -23,8 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from tidings.contracts.errors import UsageError, closest
-
-from .scenario_generators import FAKER_CALLS, Generators
+from tidings.simulator.scenarios.generators import FAKER_CALLS, Generators
 
 __all__ = [
     "Expression",

@@ -8,7 +8,7 @@ and read back what the engine holds (with queue depths).
 
 from __future__ import annotations
 
-from .topology_apply import (
+from tidings.simulator.topology.apply import (
     AppliedTopology,
     EngineState,
     QueueState,
@@ -18,7 +18,7 @@ from .topology_apply import (
     find_topic_arn,
     read_state,
 )
-from .topology_model import (
+from tidings.simulator.topology.model import (
     DEFAULT_MAX_RECEIVE_COUNT,
     DeadLetterSpec,
     QueueSpec,

@@ -16,9 +16,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tidings.contracts.errors import EngineError
-
-from .engine import START_HINT, Engine
-from .topology_model import QueueSpec, SubscriptionSpec, Topology
+from tidings.simulator.engine.engines import START_HINT, Engine
+from tidings.simulator.topology.model import QueueSpec, SubscriptionSpec, Topology
 
 __all__ = [
     "AppliedTopology",

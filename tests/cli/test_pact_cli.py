@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pact_support import FEEDBACK, SENT, SENT_STATE, write_bad_pacts, write_given_pact, write_good_pact
+from pact_support import FEEDBACK, SENT, SENT_STATE, write_bad_pacts, write_given_pact, write_good_pact
 from typer.testing import CliRunner
 
 from tidings.cli import pact_cmd
 from tidings.cli.app import app
-from tidings.simulator.pact_provider import BrokerOptions, InteractionResult, VerificationReport
+from tidings.simulator.pact.provider import BrokerOptions, InteractionResult, VerificationReport
 
-BROKEN = Path(__file__).parent / "data" / "pacts" / "broken"
+BROKEN = Path(__file__).parents[1] / "data" / "pacts" / "broken"
 STATE_OPTION = f"{SENT_STATE}=referral-sent"
 GIVEN_REFERRAL_ID = "3b0e7f52-9d4c-4e1a-8a36-5c2f0d9b7e14"
 GIVEN_CRN = "T246810"

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tidings.cli.app import app
-from tidings.simulator.engine import Engine
+from tidings.simulator.engine.engines import Engine
 
 runner = CliRunner()
 REFERRAL_SENT = "intervention.referral.sent"

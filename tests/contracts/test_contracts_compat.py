@@ -11,9 +11,10 @@ import pytest
 from catalog_edits import edit
 
 from tidings.contracts import SHIPPED_CATALOG, UsageError, load_catalog
-from tidings.contracts.compat import check_against, check_catalog, compare
-from tidings.contracts.field_diff import BACKWARD, FORWARD, diff_schemas
-from tidings.contracts.git_ref import catalog_at_ref
+from tidings.contracts.check import check_catalog
+from tidings.contracts.compat.field_diff import BACKWARD, FORWARD, diff_schemas
+from tidings.contracts.compat.git_ref import catalog_at_ref
+from tidings.contracts.compat.verdicts import check_against, compare
 
 FEEDBACK = "intervention.session-appointment.session-feedback-submitted"
 FEEDBACK_FILE = Path("events") / FEEDBACK / "v1.yaml"

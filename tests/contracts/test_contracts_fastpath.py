@@ -12,11 +12,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tidings.contracts import Catalog, load_catalog
-from tidings.contracts.codegen import NotGeneratable, generate_check
-from tidings.contracts.compiled import _fast_check
-from tidings.contracts.draft07 import NotTranslatable, to_draft07
-from tidings.contracts.formats import FORMAT_CHECKER, is_date_time, is_uri, is_uuid
-from tidings.contracts.schemas import fold_all_of
+from tidings.contracts.catalog.codegen import NotGeneratable, generate_check
+from tidings.contracts.catalog.compiled import _fast_check
+from tidings.contracts.catalog.draft07 import NotTranslatable, to_draft07
+from tidings.contracts.catalog.formats import FORMAT_CHECKER, is_date_time, is_uri, is_uuid
+from tidings.contracts.catalog.schemas import fold_all_of
 
 MUTANT_VALUES: list[Any] = [
     None, True, False, 0, 1, 1.0, 2, -1, 1.5, "", "x", "1", "X123456", "2024-01-01T10:00:00",
@@ -180,7 +180,7 @@ def test_uri_and_uuid_formats() -> None:
 
 
 def test_explained_violations_equal_jsonschema_on_the_whole_event(catalog: Catalog) -> None:
-    from tidings.contracts.violations import to_violations
+    from tidings.contracts.catalog.violations import to_violations
 
     rng = random.Random(2)
     for event_type in catalog.event_types:

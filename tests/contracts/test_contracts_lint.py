@@ -9,7 +9,7 @@ import pytest
 from catalog_edits import edit
 
 from tidings.contracts import load_catalog
-from tidings.contracts.lint import LintProblem, is_past_tense, lint_catalog
+from tidings.contracts.lint.rules import LintProblem, is_past_tense, lint_catalog
 
 SENT = "intervention.referral.sent"
 SENT_FILE = Path("events") / SENT / "v1.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tidings.contracts import SHIPPED_CATALOG, CatalogError, InputFileError, load_catalog
-from tidings.contracts.files import key_line, parse_json_or_yaml, read_data_file
+from tidings.contracts.catalog.files import key_line, parse_json_or_yaml, read_data_file
 
 SENT_FILE = Path("events/intervention.referral.sent/v1.yaml")
 

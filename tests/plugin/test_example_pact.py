@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tidings.cli.app import app
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "probation-case-consumer"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "probation-case-consumer"
 
 
 def test_the_example_consumers_pact_lints_and_verifies(tmp_path: Path) -> None:

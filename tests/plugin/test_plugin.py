@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from tidings.simulator.engine import Engine
+from tidings.simulator.engine.engines import Engine
 
 pytest_plugins = ["pytester"]
 
@@ -46,7 +46,7 @@ SEEN = {}
 def test_a_test_that_asks_for_no_tidings_fixture_starts_nothing():
     # The first test of the run: the plugin is loaded, but neither the simulator nor moto or FastAPI are.
     assert "tidings.pytest_plugin.plugin" in sys.modules
-    assert not {"tidings.simulator.harness", "moto", "fastapi", "boto3"} & set(sys.modules)
+    assert not {"tidings.simulator.harness.harness", "moto", "fastapi", "boto3"} & set(sys.modules)
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_a_misspelt_scenario(tidings):
 
 
 def test_fake_api_errors_are_raised_in_the_test(tidings, monkeypatch):
-    from tidings.simulator.fake_api_state import FakeApiState
+    from tidings.simulator.fake_api.state import FakeApiState
 
     def broken(self, path):
         raise RuntimeError("boom: the fake API broke")

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 from tidings.contracts.errors import EngineError, UsageError
-from tidings.simulator.engine import Engine
-from tidings.simulator.faults import FaultSet
-from tidings.simulator.harness import HarnessEngine, HarnessSettings, _fault_set
-from tidings.simulator.owned_queues import (
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.harness.harness import HarnessEngine, HarnessSettings, _fault_set
+from tidings.simulator.harness.owned_queues import (
     OwnedQueue,
     QueueReader,
     QueueSetup,
@@ -24,6 +23,7 @@ from tidings.simulator.owned_queues import (
     filter_policy_of,
     unique_queue_name,
 )
+from tidings.simulator.scenarios.faults import FaultSet
 
 EVENT = {
     "eventType": "intervention.referral.sent",

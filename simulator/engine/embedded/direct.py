@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import moto_patches
+from tidings.simulator.engine.embedded import patches as moto_patches
 
 __all__ = ["DIRECT_SERVICES", "DirectDispatch"]
 

@@ -21,7 +21,7 @@ from io import BytesIO
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from .embedded_server import EmbeddedServer, call_wsgi, wsgi_environ
+from tidings.simulator.engine.embedded.server import EmbeddedServer, call_wsgi, wsgi_environ
 
 __all__ = ["SWITCH_VARIABLE", "attach", "enabled_by_environment"]
 

@@ -5,10 +5,10 @@ request and then waits up to 10 ms for more input on it: each boto3 call pays a 
 and that wait. This server speaks HTTP/1.1 with keep-alive (one thread per client connection, as boto3's pool
 keeps them open), answers in one write with TCP_NODELAY, reads header lines itself (http.server's email-based
 parser was a tenth of a request) and hands each request to moto's WSGI application (SNS/SQS past Flask with the
-moto patches on: simulator/moto_direct.py). Measured with the moto patches on: a GetQueueUrl round trip 1.6-2.0 ms
-instead of 3.5-4.2 ms, a SendMessage 1.8-2.3 ms instead of 8-11 ms.
+moto patches on: `direct.py`). Measured with the moto patches on: a GetQueueUrl round trip 1.6-2.0 ms instead of
+3.5-4.2 ms, a SendMessage 1.8-2.3 ms instead of 8-11 ms.
 
-`call_wsgi` and `wsgi_environ` are shared with simulator/inprocess_transport.py, which hands this process's own
+`call_wsgi` and `wsgi_environ` are shared with simulator/engine/embedded/inprocess.py, which hands this process's own
 clients' requests to the same application without the socket.
 """
 
@@ -28,9 +28,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from tidings.contracts.errors import EngineError
-
-from . import moto_patches
-from .moto_direct import DirectDispatch
+from tidings.simulator.engine.embedded import patches as moto_patches
+from tidings.simulator.engine.embedded.direct import DirectDispatch
 
 __all__ = ["EmbeddedServer", "call_wsgi", "wsgi_environ"]
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from pact import Pact, match
-from test_pact_support import ASSIGNED, FEEDBACK, PROVIDER, SENT, write_bad_pacts, write_good_pact
+from pact_support import ASSIGNED, FEEDBACK, PROVIDER, SENT, write_bad_pacts, write_good_pact
 
 from tidings.contracts import Catalog, load_catalog
-from tidings.contracts.pact_check import check_interaction, check_pact, inspect_interaction
-from tidings.contracts.pact_file import load_pact
-from tidings.contracts.pact_matchers import fit
-from tidings.contracts.pact_model import Finding, MessageInteraction
+from tidings.contracts.pact.check import check_interaction, check_pact, inspect_interaction
+from tidings.contracts.pact.file import load_pact
+from tidings.contracts.pact.matchers import fit
+from tidings.contracts.pact.model import Finding, MessageInteraction
 
 _names = itertools.count()
 

@@ -8,14 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_pact_support import CRN, REFERRAL_ID, SENT, SENT_STATE, write_good_pact
+from pact_support import CRN, REFERRAL_ID, SENT, SENT_STATE, write_good_pact
 
 from tidings.contracts.errors import InputFileError, UsageError
-from tidings.contracts.pact_file import load_pact, load_pacts, pact_files, parse_pact
-from tidings.contracts.pact_model import ProviderState
-from tidings.contracts.pact_paths import ANY_ITEM, ANY_KEY, field_pointer, parse_path
+from tidings.contracts.pact.file import load_pact, load_pacts, pact_files, parse_pact
+from tidings.contracts.pact.model import ProviderState
+from tidings.contracts.pact.paths import ANY_ITEM, ANY_KEY, field_pointer, parse_path
 
-BROKEN = Path(__file__).parent / "data" / "pacts" / "broken"
+BROKEN = Path(__file__).parents[2] / "data" / "pacts" / "broken"
 
 
 @pytest.mark.parametrize("specification", ["V3", "V4"])

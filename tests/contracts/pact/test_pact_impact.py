@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from catalog_edits import edit
 from pact import Pact, match
-from test_pact_support import ASSIGNED, FEEDBACK, PROVIDER, write_bad_pacts, write_good_pact
+from pact_support import ASSIGNED, FEEDBACK, PROVIDER, write_bad_pacts, write_good_pact
 from typer.testing import CliRunner
 
 from tidings.cli.app import app
 from tidings.contracts import SHIPPED_CATALOG, load_catalog
-from tidings.contracts.pact_file import load_pacts
-from tidings.contracts.pact_impact import pact_impact
+from tidings.contracts.pact.file import load_pacts
+from tidings.contracts.pact.impact import pact_impact
 
 ASSIGNED_FILE = Path("events") / ASSIGNED / "v1.yaml"
 FEEDBACK_FILE = Path("events") / FEEDBACK / "v1.yaml"
@@ -142,7 +142,7 @@ def test_check_with_pacts_and_no_baseline_checks_them_against_the_contracts(tmp_
 
 
 def test_check_with_an_unreadable_pact_is_a_usage_error() -> None:
-    broken = Path(__file__).parent / "data" / "pacts" / "broken"
+    broken = Path(__file__).parents[2] / "data" / "pacts" / "broken"
     result = CliRunner().invoke(app, ["contracts", "check", "--pacts", str(broken)])
     assert result.exit_code == 2
     assert "not-a-pact.json: not a pact" in result.output or "not JSON" in result.output

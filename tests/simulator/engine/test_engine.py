@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from tidings.contracts.errors import EngineError, UsageError
-from tidings.simulator.engine import Engine, EngineChoice, require_loopback, resolve_engine_choice, start_engine
+from tidings.simulator.engine.engines import Engine, EngineChoice, require_loopback, resolve_engine_choice, start_engine
 
 
 def _free_port() -> int:

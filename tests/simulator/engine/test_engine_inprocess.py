@@ -1,4 +1,4 @@
-"""The in-process transport (simulator/inprocess_transport.py): the embedded engine's own clients skip the socket,
+"""The in-process transport (simulator/engine/embedded/inprocess.py): the embedded engine's own clients skip the socket,
 share moto's state with clients over HTTP, and `TIDINGS_INPROCESS=0` puts them back on the socket."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from tidings.simulator import inprocess_transport
-from tidings.simulator.engine import Engine, start_engine
+from tidings.simulator.engine.embedded import inprocess as inprocess_transport
+from tidings.simulator.engine.engines import Engine, start_engine
 
 
 class _SocketUsed(Exception):

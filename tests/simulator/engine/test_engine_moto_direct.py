@@ -1,5 +1,5 @@
-"""SNS/SQS requests that skip Flask (simulator/moto_direct.py) are answered exactly as through moto's Flask app:
-each request below goes to both, and status, headers and body must agree (request ids aside)."""
+"""SNS/SQS requests that skip Flask (simulator/engine/embedded/direct.py) are answered exactly as through moto's
+Flask app: each request below goes to both, and status, headers and body must agree (request ids aside)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.exceptions import ClientError
 
-from tidings.simulator import moto_patches
-from tidings.simulator.embedded_server import call_wsgi, wsgi_environ
-from tidings.simulator.engine import Engine
-from tidings.simulator.moto_direct import DirectDispatch
+from tidings.simulator.engine.embedded import patches as moto_patches
+from tidings.simulator.engine.embedded.direct import DirectDispatch
+from tidings.simulator.engine.embedded.server import call_wsgi, wsgi_environ
+from tidings.simulator.engine.engines import Engine
 
 _REQUEST_ID = re.compile(rb"[0-9A-Za-z-]{20,}")
 _VARYING = {"x-amzn-requestid", "x-amz-request-id", "date", "server"}

@@ -1,4 +1,4 @@
-"""moto speed fixes (simulator/moto_patches.py): each behaviour they touch is checked with the patches on and
+"""moto speed fixes (simulator/engine/embedded/patches/): each behaviour they touch is checked with the patches on and
 off, so a fix that changed what moto does would fail here."""
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tidings.simulator import moto_patches
-from tidings.simulator.engine import Engine
+from tidings.simulator.engine.embedded import patches as moto_patches
+from tidings.simulator.engine.embedded.patches import dispatch
+from tidings.simulator.engine.engines import Engine
 
 
 @pytest.fixture(params=["patched", "unpatched"])
@@ -301,4 +302,4 @@ def test_the_prefix_question_is_answered_as_moto_does() -> None:
     prefixes = ["", "A", "A.member.1", "A.member.1.", "A.member.3", "A.member.10.Y.Z", "B.x", "Ab", "C", "a", "~"]
     parser = object.__new__(QueryParser)
     for prefix in prefixes:
-        assert moto_patches._has_no_key_starting_with(parser, names, prefix) == moto_5_2_5(names, prefix), prefix
+        assert dispatch._has_no_key_starting_with(parser, names, prefix) == moto_5_2_5(names, prefix), prefix

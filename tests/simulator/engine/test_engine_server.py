@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tidings.simulator.engine import Engine
+from tidings.simulator.engine.engines import Engine
 
 _AUTH = "AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-2/sqs/aws4_request, SignedHeaders=host, Signature=0"
 

@@ -12,8 +12,8 @@ import pytest
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.simulator.engine import Engine
-from tidings.simulator.publisher import Publisher, PublishFailed
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.engine.publisher import Publisher, PublishFailed
 from tidings.simulator.topology import AppliedTopology, Topology, apply_topology
 
 REFERRAL_SENT = "intervention.referral.sent"

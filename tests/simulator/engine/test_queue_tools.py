@@ -9,9 +9,9 @@ import pytest
 
 from tidings.contracts import load_catalog
 from tidings.contracts.errors import EngineError, UsageError
-from tidings.simulator.engine import Engine
-from tidings.simulator.publisher import Published, Publisher
-from tidings.simulator.queues import QueueTools, decode
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.engine.publisher import Published, Publisher
+from tidings.simulator.engine.queues import QueueTools, decode
 from tidings.simulator.topology import Topology, apply_topology
 
 REFERRAL_SENT = "intervention.referral.sent"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tidings.contracts.errors import InputFileError
-from tidings.simulator.engine import Engine
+from tidings.simulator.engine.engines import Engine
 from tidings.simulator.topology import Topology, apply_topology, read_state
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.simulator.fake_api_app import create_app, detail_templates
-from tidings.simulator.fake_api_server import ApiServer
-from tidings.simulator.fake_api_state import FakeApiState
+from tidings.simulator.fake_api.app import create_app, detail_templates
+from tidings.simulator.fake_api.server import ApiServer
+from tidings.simulator.fake_api.state import FakeApiState
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tidings.contracts import load_catalog
-from tidings.simulator.engine import Engine
-from tidings.simulator.run_session import PlaySession, start_fake_api
-from tidings.simulator.scenario_loader import ScenarioLibrary
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.session import PlaySession, start_fake_api
 from tidings.simulator.topology import Topology, apply_topology
 
 
@@ -140,7 +140,7 @@ def test_without_an_engine_runs_and_emits_answer_503() -> None:
 
 
 def test_tidings_up_serves_the_fake_api_as_a_service() -> None:
-    from tidings.simulator.run_session import fake_api_service
+    from tidings.simulator.session import fake_api_service
     from tidings.simulator.up import start_up
 
     up = start_up(port=0, services=[fake_api_service(port=0)])

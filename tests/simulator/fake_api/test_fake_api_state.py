@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tidings.contracts import Catalog, load_catalog
-from tidings.simulator.fake_api_state import FakeApiState
-from tidings.simulator.scenario_loader import ScenarioLibrary
-from tidings.simulator.scenario_plan import Plan
+from tidings.simulator.fake_api.state import FakeApiState
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.plan import Plan
 
 BASE = "http://127.0.0.1:8080"
 

@@ -13,21 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pact_support import ASSIGNED, FEEDBACK, PROVIDER, SENT, SENT_STATE, write_bad_pacts, write_good_pact
+from pact_support import ASSIGNED, FEEDBACK, PROVIDER, SENT, SENT_STATE, write_bad_pacts, write_good_pact
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.simulator.pact_junit import junit_xml
-from tidings.simulator.pact_message_server import MessageServer
-from tidings.simulator.pact_provider import (
+from tidings.simulator.pact.junit import junit_xml
+from tidings.simulator.pact.message_server import MessageServer
+from tidings.simulator.pact.provider import (
     BrokerOptions,
     VerificationReport,
     configure_broker,
     quiet_pact,
     verify_pacts,
 )
-from tidings.simulator.pact_states import ProviderStates
-from tidings.simulator.scenario_loader import ScenarioLibrary
+from tidings.simulator.pact.states import ProviderStates
+from tidings.simulator.scenarios.loader import ScenarioLibrary
 
 
 @pytest.fixture(scope="module")

@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_pact_support import ASSIGNED, CRN, FEEDBACK, REFERRAL_ID, SENT, SENT_STATE
+from pact_support import ASSIGNED, CRN, FEEDBACK, REFERRAL_ID, SENT, SENT_STATE
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.contracts.pact_model import ProviderState
-from tidings.simulator.pact_messages import InvalidStateMessage, produce_message
-from tidings.simulator.pact_states import (
+from tidings.contracts.pact.model import ProviderState
+from tidings.simulator.pact.messages import InvalidStateMessage, produce_message
+from tidings.simulator.pact.states import (
     ProviderStates,
     StateOutcome,
     UnknownProviderState,
     parse_state_options,
 )
-from tidings.simulator.scenario_loader import ScenarioLibrary, ScenarioNotFound
+from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound
 
 
 @pytest.fixture(scope="module")

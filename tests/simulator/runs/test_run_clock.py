@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tidings.contracts.errors import UsageError
-from tidings.simulator.clock import SimulatedClock, format_offset, parse_duration
+from tidings.simulator.scenarios.clock import SimulatedClock, format_offset, parse_duration
 
 
 @pytest.mark.parametrize(

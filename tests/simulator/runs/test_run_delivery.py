@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tidings.simulator.run_delivery import DeliveryTracker, Subscription, admits
+from tidings.simulator.runs.delivery import DeliveryTracker, Subscription, admits
 
 SENT = {"eventType": "intervention.referral.sent"}
 

@@ -11,10 +11,8 @@ import pytest
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.simulator.engine import Engine
-from tidings.simulator.faults import FaultSet
-from tidings.simulator.run import Player, PlayOptions
-from tidings.simulator.run_events import (
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.runs.events import (
     DeliveryChecked,
     EventPublished,
     FaultInjected,
@@ -23,10 +21,12 @@ from tidings.simulator.run_events import (
     RunStarted,
     StepStarted,
 )
-from tidings.simulator.run_session import PlaySession, play_session, start_fake_api
-from tidings.simulator.scenario_loader import ScenarioLibrary
-from tidings.simulator.scenario_model import ScenarioError
-from tidings.simulator.scenario_plan import Plan
+from tidings.simulator.runs.player import Player, PlayOptions
+from tidings.simulator.scenarios.faults import FaultSet
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.model import ScenarioError
+from tidings.simulator.scenarios.plan import Plan
+from tidings.simulator.session import PlaySession, play_session, start_fake_api
 from tidings.simulator.topology import Topology, apply_topology
 
 QUEUE = "intervention-events"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from tidings.simulator.run_events import (
+from tidings.simulator.runs.events import (
     DeliveryChecked,
     EventPublished,
     FaultInjected,
@@ -14,7 +14,7 @@ from tidings.simulator.run_events import (
     RunSummary,
     to_json,
 )
-from tidings.simulator.timeline import Timeline
+from tidings.simulator.runs.timeline import Timeline
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ import pytest
 
 from tidings.contracts import load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.simulator.faults import FaultInjector, FaultSet, Outgoing, parse_fault, poison_body
+from tidings.simulator.scenarios.faults import FaultInjector, FaultSet, Outgoing, parse_fault, poison_body
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 

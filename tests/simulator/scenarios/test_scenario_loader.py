@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tidings.contracts.errors import TidingsError
-from tidings.simulator.scenario_loader import ScenarioLibrary, ScenarioNotFound
-from tidings.simulator.scenario_model import EmitStep, IncludeStep, ScenarioError
+from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound
+from tidings.simulator.scenarios.model import EmitStep, IncludeStep, ScenarioError
 
 SHIPPED = {
     "caseload",

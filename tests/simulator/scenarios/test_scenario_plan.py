@@ -12,9 +12,9 @@ import pytest
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import UsageError
-from tidings.simulator.scenario_loader import ScenarioLibrary
-from tidings.simulator.scenario_model import ScenarioError
-from tidings.simulator.scenario_plan import Plan
+from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.scenarios.model import ScenarioError
+from tidings.simulator.scenarios.plan import Plan
 
 START = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 BASE = "http://127.0.0.1:9999"

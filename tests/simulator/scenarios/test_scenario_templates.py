@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tidings.simulator.scenario_generators import Generators
-from tidings.simulator.scenario_templates import (
+from tidings.simulator.scenarios.generators import Generators
+from tidings.simulator.scenarios.templates import (
     Template,
     TemplateError,
     TemplateScope,

@@ -1,0 +1,1 @@
+"""The catalogue: loading, the model, shared schemas, examples, envelopes and validation."""

@@ -1,0 +1,1 @@
+"""Compatibility: field-by-field diffs, jsoncompat verdicts, baselines at git refs."""

@@ -1,0 +1,1 @@
+"""The house rules a catalogue is linted against."""

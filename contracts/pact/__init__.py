@@ -1,0 +1,1 @@
+"""The static side of Pact: pact files, contract resolution, field checks, impact."""

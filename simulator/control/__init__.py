@@ -1,0 +1,1 @@
+"""The control API under /_tidings/: state, scenario runs and their timelines."""

@@ -1,0 +1,1 @@
+"""The fake business API: state keyed by detailUrl, the FastAPI app, its server."""

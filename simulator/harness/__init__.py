@@ -1,0 +1,1 @@
+"""What the pytest plugin drives: the session harness and test-owned queues."""

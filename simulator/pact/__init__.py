@@ -1,0 +1,1 @@
+"""The simulator as Pact provider: states, message server, verification, JUnit."""

@@ -1,0 +1,1 @@
+"""Playing a plan: the player, run events, delivery, the timeline."""

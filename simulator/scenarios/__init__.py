@@ -1,0 +1,1 @@
+"""Scenario files: YAML, model, templates, params, the plan, faults and the clock."""
