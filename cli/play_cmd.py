@@ -54,6 +54,13 @@ def play(
     contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
     topology: str | None = TOPOLOGY,
     api_port: int = typer.Option(0, "--api-port", help="Port of the in-process fake API (0: a free one)."),
+    api_url: str | None = typer.Option(
+        None,
+        "--api-url",
+        metavar="URL",
+        help="The fake API that gets the scenario's state and that detailUrls point at (default: TIDINGS_API_URL, "
+        "else the one of the `tidings up` running the engine, else one this command serves).",
+    ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow faults on an engine not on this machine."),
     delivery_timeout: float = typer.Option(10.0, "--delivery-timeout", help="Seconds to wait for queues to fill."),
     rows: int = typer.Option(60, "--rows", help="Timeline rows to show (the first and last half of them)."),
@@ -78,8 +85,9 @@ def play(
     given = parse_param_options(param)
     Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
     with play_session(
-        catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port
+        catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port, api_url=api_url
     ) as session:
+        typer.echo(f"{session.engine.banner}\n{session.api_source}", err=as_json)
         plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
         events = session.player.play(plan, options)
         if as_json:
@@ -128,8 +136,7 @@ def _header(started: RunStarted) -> str:
     return (
         f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events  "
         f"faults: {started.faults}\n"
-        f"params: {params or 'none'}\n"
-        f"engine: {started.endpoint}  fake API: {started.api_base_url}  {pace}"
+        f"params: {params or 'none'}  {pace}"
     )
 
 
