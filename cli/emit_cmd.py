@@ -53,8 +53,8 @@ def emit_command(
     """
     from tidings.contracts import load_catalog
     from tidings.simulator.engine.publisher import Publisher
-    from tidings.simulator.state_target import resolve_state_target
     from tidings.simulator.runs.delivery import DeliveryTracker
+    from tidings.simulator.state_target import resolve_state_target
     from tidings.simulator.topology import Topology, apply_topology, find_topic_arn
 
     catalog = load_catalog(contracts)
