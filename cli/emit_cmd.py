@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,16 @@ def emit_command(
     version: int | None = typer.Option(None, "--version", metavar="N", help="Contract version (default: latest)."),
     topic: str | None = typer.Option(None, "--topic", metavar="NAME", help="Topic (default: the catalogue's)."),
     contracts: Path | None = typer.Option(None, "--contracts", metavar="DIR", help="Catalogue directory."),
-    base_url: str | None = typer.Option(None, "--base-url", metavar="URL", help="Base of detailUrl (the API)."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", metavar="URL", help="Base of detailUrl, with no fake API state (a real API)."
+    ),
+    api_url: str | None = typer.Option(
+        None,
+        "--api-url",
+        metavar="URL",
+        help="The fake API that gets the event's state and that detailUrl points at (default: TIDINGS_API_URL, "
+        "else the one of the `tidings up` running the engine).",
+    ),
     topology: Path | None = TOPOLOGY,
     engine: str | None = ENGINE,
     endpoint: str | None = ENDPOINT,
@@ -42,16 +52,14 @@ def emit_command(
     Example: [bold]tidings emit intervention.referral.sent --set crn=X123456[/bold]
     """
     from tidings.contracts import load_catalog
-    from tidings.contracts.settings import resolve_setting
     from tidings.simulator.engine.publisher import Publisher
-    from tidings.simulator.fake_api.remote import fake_api_next_to
     from tidings.simulator.runs.delivery import DeliveryTracker
+    from tidings.simulator.state_target import resolve_state_target
     from tidings.simulator.topology import Topology, apply_topology, find_topic_arn
 
     catalog = load_catalog(contracts)
-    # Events point at the fake API `tidings up` serves (it prints TIDINGS_API_URL), else the catalogue's base.
-    base_url = base_url or resolve_setting("api_url")
     overrides = dict(parse_assignment(text) for text in assignments or [])
+    event: dict[str, Any] | None = None
     if file is not None:
         event = _read_event(file)
         if event_type is not None and event.get("eventType") != event_type:
@@ -60,14 +68,22 @@ def emit_command(
             _set_path(event, key, value)
     elif event_type is None:
         raise UsageError("say which event to emit", hint="tidings emit intervention.referral.sent (or --file FILE)")
-    else:
-        event = catalog.example(event_type, version=version, base_url=base_url, **overrides)
     with connect(engine, endpoint) as running:
+        # Events point at the fake API that gets their state: --api-url, TIDINGS_API_URL, the `tidings up`'s own.
+        target = None if running.kind == "embedded" or base_url else resolve_state_target(running, api_url)
+        fake_api = target.state if target is not None else None
+        base_url = target.base_url if target is not None else base_url
+        if target is not None:
+            typer.echo(target.banner, err=True)
+        if event is None:
+            assert event_type is not None
+            event = catalog.example(event_type, version=version, base_url=base_url, **overrides)
+            if "occurredAt" not in overrides:  # a producer stamps when it publishes, not the example's date
+                event["occurredAt"] = datetime.now(UTC).replace(microsecond=0).isoformat()
         if running.kind == "embedded":  # a throwaway engine: give it the topology first
             apply_topology(running, Topology.load(topology))
         topic_arn = find_topic_arn(running, topic or catalog.topic)
         publisher = Publisher(running, catalog, topic_arn, base_url=base_url)
-        fake_api = fake_api_next_to(running, base_url or catalog.api_base_url)
         if fake_api is not None:
             # The producer commits, then publishes: a consumer following the detailUrl must find the data.
             publisher.validate(event)

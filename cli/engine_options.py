@@ -47,7 +47,9 @@ def connect(engine: str | None, endpoint: str | None) -> Engine:
     """The engine a command talks to; EngineError (exit 2, with how to start one) when none answers."""
     from tidings.simulator.engine.engines import start_engine
 
-    return start_engine(engine, endpoint, default="localstack")
+    running = start_engine(engine, endpoint, default="localstack")
+    typer.echo(running.banner, err=True)  # on stderr: --json output stays one document
+    return running
 
 
 def console() -> Console:

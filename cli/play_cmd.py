@@ -54,8 +54,28 @@ def play(
     contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
     topology: str | None = TOPOLOGY,
     api_port: int = typer.Option(0, "--api-port", help="Port of the in-process fake API (0: a free one)."),
+    api_url: str | None = typer.Option(
+        None,
+        "--api-url",
+        metavar="URL",
+        help="The fake API that gets the scenario's state and that detailUrls point at (default: TIDINGS_API_URL, "
+        "else the one of the `tidings up` running the engine, else one this command serves).",
+    ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="Allow faults on an engine not on this machine."),
     delivery_timeout: float = typer.Option(10.0, "--delivery-timeout", help="Seconds to wait for queues to fill."),
+    until_consumed: list[str] = typer.Option(
+        None,
+        "--until-consumed",
+        metavar="QUEUE",
+        help="After delivery, wait until QUEUE's consumer has taken everything (nothing visible or in flight); "
+        "exit 1 listing what is left after --delivery-timeout. Repeatable.",
+    ),
+    taps: bool | None = typer.Option(
+        None,
+        "--taps/--no-taps",
+        help="Count deliveries with tap queues of tidings' own beside each subscribed queue (default on a local "
+        "engine; on AWS only with --taps: they are resources in your account), else infer them from depths.",
+    ),
     rows: int = typer.Option(60, "--rows", help="Timeline rows to show (the first and last half of them)."),
     as_json: bool = typer.Option(False, "--json", help="Print each run event as one JSON line instead."),
 ) -> None:
@@ -69,24 +89,34 @@ def play(
     """
     if speed is not None and no_wait:
         raise typer.BadParameter("choose --speed X or --no-wait, not both", param_hint="--speed")
-    options = PlayOptions(
-        FaultSet.parse(fault or []), speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote
-    )
+    faults = FaultSet.parse(fault or [])
     catalog = load_catalog(contracts)
     library = ScenarioLibrary.from_setting(fixtures)
     loaded = library.load(scenario)
     given = parse_param_options(param)
     Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
     with play_session(
-        catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port
+        catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port, api_url=api_url
     ) as session:
+        typer.echo(f"{session.engine.banner}\n{session.api_source}", err=as_json)
+        observe = taps if taps is not None else session.engine.kind != "aws"
+        options = PlayOptions(
+            faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote, observe=observe
+        )
         plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
         events = session.player.play(plan, options)
         if as_json:
             for event in events:
                 sys.stdout.write(json.dumps(to_json(event)) + "\n")
-            raise typer.Exit(0)
-        _render(events, rows)
+                sys.stdout.flush()
+        else:
+            _render(events, rows)
+        if until_consumed:
+            from tidings.simulator.engine.consumed import wait_until_all_consumed
+            from tidings.simulator.engine.queues import QueueTools
+
+            wait_until_all_consumed(QueueTools(session.engine), until_consumed, delivery_timeout)
+            typer.echo(f"consumed: {', '.join(until_consumed)}", err=as_json)
     raise typer.Exit(0)
 
 
@@ -128,8 +158,7 @@ def _header(started: RunStarted) -> str:
     return (
         f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events  "
         f"faults: {started.faults}\n"
-        f"params: {params or 'none'}\n"
-        f"engine: {started.endpoint}  fake API: {started.api_base_url}  {pace}"
+        f"params: {params or 'none'}  {pace}"
     )
 
 

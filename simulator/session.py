@@ -13,15 +13,14 @@ from typing import Any
 
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.errors import EngineError
-from tidings.contracts.settings import resolve_setting
 from tidings.simulator.control.routes import control_router
 from tidings.simulator.control.runs import RunManager
 from tidings.simulator.fake_api.app import create_app
-from tidings.simulator.fake_api.remote import fake_api_next_to
 from tidings.simulator.fake_api.server import ApiServer
 from tidings.simulator.fake_api.state import FakeApiState
 from tidings.simulator.runs.player import Player
 from tidings.simulator.scenarios.loader import ScenarioLibrary
+from tidings.simulator.state_target import resolve_state_target
 
 __all__ = ["DEFAULT_API_PORT", "FakeApi", "PlaySession", "fake_api_service", "play_session", "start_fake_api"]
 
@@ -104,12 +103,14 @@ def fake_api_service(
 
 @dataclass
 class PlaySession:
-    """What `tidings play` plays with. `api` is None when the engine is not ours (see `play_session`)."""
+    """What `tidings play` plays with. `api` is the fake API this process serves (None when the state goes to
+    another process's); `api_source` says which fake API the events point at, and why."""
 
     engine: Any
     topic_arn: str
     player: Player
     api: FakeApi | None
+    api_source: str = ""
 
 
 @contextmanager
@@ -121,13 +122,15 @@ def play_session(
     endpoint: str | None = None,
     topology: str | None = None,
     api_port: int = 0,
+    api_url: str | None = None,
 ) -> Iterator[PlaySession]:
-    """Start or reach the engine, apply the topology (local engines only), serve the fake API when the engine
-    is embedded, and yield a session; everything is stopped on exit.
+    """Start or reach the engine, apply the topology (local engines only), find or serve the fake API, and
+    yield a session; everything is stopped on exit.
 
-    With an engine of its own (`--endpoint`, e.g. a `tidings up`), the fake API is that process's: events
-    point at TIDINGS_API_URL (which `tidings up` prints) or the catalogue's apiBaseUrl, state changes are sent
-    there when a tidings fake API answers, and this play does not serve a second one."""
+    With an engine of another process (e.g. a `tidings up`), the state goes where `state_target` resolves
+    (`--api-url`, TIDINGS_API_URL, that `tidings up`'s own fake API, `[tool.tidings] api_url`); a named one
+    that does not answer is a UsageError. With none named, this play serves a fake API of its own (on a local
+    engine) and the events point at it; on a remote engine they keep the catalogue's apiBaseUrl."""
     from tidings.simulator.engine.engines import start_engine
     from tidings.simulator.topology import Topology, apply_topology
 
@@ -135,18 +138,20 @@ def play_session(
         engine = start_engine(engine_kind, endpoint)
         stack.callback(engine.stop)
         topic_arn = _topic_arn(engine, catalog, Topology.load(topology), apply_topology)
+        target = None if engine.kind == "embedded" else resolve_state_target(engine, api_url)
         api: FakeApi | None = None
-        if engine.kind == "embedded":
+        if target is not None:
+            player = Player.for_engine(engine, catalog, topic_arn, state=target.state, base_url=target.base_url)
+            source = target.banner
+        elif engine.is_loopback:
             api = start_fake_api(catalog, library, engine=engine, topic_arn=topic_arn, port=api_port)
             stack.callback(api.stop)
             assert api.player is not None
-            player = api.player
+            player, source = api.player, f"fake API: {api.base_url} (served by this command)"
         else:
-            # The fake API of the process that runs the engine (`tidings up`), if it answers where events point.
-            base_url = str(resolve_setting("api_url") or catalog.api_base_url)
-            remote = fake_api_next_to(engine, base_url)
-            player = Player.for_engine(engine, catalog, topic_arn, state=remote, base_url=base_url)
-        yield PlaySession(engine, topic_arn, player, api)
+            player = Player.for_engine(engine, catalog, topic_arn, base_url=catalog.api_base_url)
+            source = f"fake API: none (detailUrls point at the catalogue's {catalog.api_base_url})"
+        yield PlaySession(engine, topic_arn, player, api, source)
 
 
 def _topic_arn(engine: Any, catalog: Catalog, topology: Any, apply_topology: Any) -> str:

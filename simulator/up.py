@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from tidings.simulator.engine.engines import Engine, start_engine
+from tidings.simulator.info import serve_info
 from tidings.simulator.topology import AppliedTopology, Topology, apply_topology
 
 __all__ = [
@@ -65,6 +66,16 @@ class UpSession:
             variables.update(service.environment)
         return variables
 
+    def info(self) -> dict[str, object]:
+        """What `GET /_tidings/info` on the engine answers: the fake API's URL (None with `--no-api`), the
+        topics and queues of the applied topology."""
+        return {
+            "endpoint": self.engine.endpoint_url,
+            "api_url": self.environment().get("TIDINGS_API_URL"),
+            "topic_arns": dict(self.applied.topic_arns),
+            "queue_urls": dict(self.applied.queue_urls),
+        }
+
     def stop(self) -> None:
         """Stop the services (last started first), then the engine."""
         while self.services:
@@ -94,6 +105,7 @@ def start_up(
         session.applied = apply_topology(engine, chosen)
         for starter in services:
             session.services.append(starter(engine, session.applied))
+        serve_info(engine, session.info)
     except BaseException:
         session.stop()
         raise

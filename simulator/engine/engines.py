@@ -77,7 +77,7 @@ def resolve_engine_choice(
     `embedded` and an endpoint exclude each other: the one given more directly wins (an argument over the
     environment over pyproject.toml); given alike, it is a UsageError."""
     chosen_kind = resolve_setting("engine", kind)
-    chosen_endpoint = resolve_setting("endpoint", endpoint)
+    chosen_endpoint = _endpoint_setting(endpoint)
     if chosen_kind is not None and chosen_kind not in ENGINE_KINDS:
         raise UsageError(
             f"unknown engine {chosen_kind!r} (from {_source('engine', kind)})",
@@ -103,16 +103,35 @@ def resolve_engine_choice(
     return EngineChoice(default, None, "the default")
 
 
-def _level(key: str, cli_value: str | None) -> int:
-    """How directly `key` was given: 0 an argument, 1 the environment, 2 pyproject.toml."""
+def _endpoint_setting(cli_value: str | None) -> str | None:
+    """`--endpoint`, else TIDINGS_ENDPOINT, else AWS_ENDPOINT_URL (what `tidings up` prints and boto3 itself
+    honours), else `[tool.tidings] endpoint`."""
+    if cli_value is None and not os.environ.get("TIDINGS_ENDPOINT") and _aws_endpoint_url():
+        return _aws_endpoint_url()
+    found = resolve_setting("endpoint", cli_value)
+    return None if found is None else str(found)
+
+
+def _aws_endpoint_url() -> str | None:
+    return os.environ.get("AWS_ENDPOINT_URL", "").strip() or None
+
+
+def _level(key: str, cli_value: str | None) -> float:
+    """How directly `key` was given: 0 an argument, 1 the environment (TIDINGS_*), 1.5 AWS_ENDPOINT_URL (for
+    the endpoint: less specific to tidings than TIDINGS_ENGINE), 2 pyproject.toml."""
     if cli_value is not None:
         return 0
-    return 1 if os.environ.get(f"TIDINGS_{key.upper()}") else 2
+    if os.environ.get(f"TIDINGS_{key.upper()}"):
+        return 1
+    return 1.5 if key == "endpoint" and _aws_endpoint_url() else 2
 
 
 def _source(key: str, cli_value: str | None) -> str:
-    """Where `resolve_setting` found `key`: the option, the environment variable or pyproject.toml."""
-    return (f"--{key}", f"TIDINGS_{key.upper()}", f"[tool.tidings] {key}")[_level(key, cli_value)]
+    """Where the setting `key` was found: the option, the environment variable or pyproject.toml."""
+    level = _level(key, cli_value)
+    if level == 1.5:
+        return "AWS_ENDPOINT_URL"
+    return (f"--{key}", f"TIDINGS_{key.upper()}", f"[tool.tidings] {key}")[int(level)]
 
 
 def _checked_url(url: str) -> str:
@@ -131,6 +150,7 @@ class Engine:
     region: str
     description: str
     _server: EmbeddedServer | None = field(default=None, repr=False)
+    source: str = "the default"  # where the choice came from: `--endpoint`, AWS_ENDPOINT_URL, ...
     _clients: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -186,6 +206,12 @@ class Engine:
         if self.endpoint_url is not None:
             variables = {"AWS_ENDPOINT_URL": self.endpoint_url, **variables}
         return variables
+
+    @property
+    def banner(self) -> str:
+        """The one line each command prints about its engine: `engine: <what> (from <where the choice came>)`."""
+        said = self.kind == "localstack"  # its description already says where the endpoint came from
+        return f"engine: {self.description}" + ("" if said else f" (from {self.source})")
 
     def stop(self) -> None:
         """Close this engine's clients and stop the embedded server if this engine started one; other engines are
@@ -275,12 +301,14 @@ def start_engine(
         )
     if choice.kind == "embedded":
         server = EmbeddedServer("127.0.0.1", port or 0).start()
-        return Engine("embedded", server.url, _local_region(region), f"embedded engine at {server.url}", _server=server)
+        description = f"embedded engine at {server.url}"
+        return Engine("embedded", server.url, _local_region(region), description, server, choice.source)
     if choice.kind == "localstack":
         url, how = (choice.endpoint, choice.source) if choice.endpoint else _localstack_endpoint()
-        engine = Engine("localstack", url, _local_region(region), f"engine at {url} (from {how})")
+        engine = Engine("localstack", url, _local_region(region), f"engine at {url} (from {how})", source=how)
     else:
-        engine = Engine("aws", choice.endpoint, _aws_region(region), "AWS account of the default credential chain")
+        description = "AWS account of the default credential chain"
+        engine = Engine("aws", choice.endpoint, _aws_region(region), description, source=choice.source)
     if check:
         engine.check_reachable()
     return engine

@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DeliveryTracker", "Subscription", "admits"]
+__all__ = ["TAP_PREFIX", "DeliveryTracker", "Subscription", "admits"]
+
+TAP_PREFIX = "tidings-tap-"  # tidings' own tap queues (runs.taps): never a consumer's subscription
 
 _UNKNOWN = object()
 
@@ -138,7 +140,7 @@ class DeliveryTracker:
         pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
         for page in pages:
             for entry in page.get("Subscriptions", []):
-                if entry.get("Protocol") != "sqs":
+                if entry.get("Protocol") != "sqs" or entry["Endpoint"].rsplit(":", 1)[-1].startswith(TAP_PREFIX):
                     continue
                 attributes = sns.get_subscription_attributes(SubscriptionArn=entry["SubscriptionArn"])["Attributes"]
                 name = entry["Endpoint"].rsplit(":", 1)[-1]

@@ -79,12 +79,16 @@ class FaultInjected:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryChecked:
-    """After publishing: how many messages a queue was expected to receive (by its filter) and how many it did."""
+    """After publishing: how many messages a queue was expected to receive (by its filter) and how many it did.
+    `observed`: counted by a tap queue beside it (runs.taps), whose MessageIds are `message_ids`; else inferred
+    from the queue's depth."""
 
     queue: str
     expected: int
     received: int
     complete: bool
+    message_ids: tuple[str, ...] = ()
+    observed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from tidings.simulator.runs.events import (
     StepStarted,
 )
 from tidings.simulator.runs.sender import Sender
+from tidings.simulator.runs.taps import Taps
 from tidings.simulator.scenarios.faults import FaultInjector, FaultSet, Outgoing
 from tidings.simulator.scenarios.plan import MATERIALISE_LIMIT, Plan, PlannedEvent, crn_of
 
@@ -48,6 +49,7 @@ class PlayOptions:
     delivery_timeout: float = 10.0
     batch_size: int = 10
     allow_remote: bool = False
+    observe: bool = False  # count deliveries with tap queues (runs.taps) instead of inferring them from depths
 
     def __post_init__(self) -> None:
         if self.speed is not None and self.speed <= 0:
@@ -69,6 +71,8 @@ class Player:
         loopback: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        engine: Any = None,
+        topic_arn: str | None = None,
     ) -> None:
         self.publisher = publisher
         self.catalog = catalog
@@ -79,6 +83,8 @@ class Player:
         self.loopback = loopback
         self.sleep = sleep
         self.monotonic = monotonic  # with `sleep`, replaceable in tests of --speed
+        self.engine = engine  # with `topic_arn`, what tap queues are made on (PlayOptions.observe)
+        self.topic_arn = topic_arn
 
     @classmethod
     def for_engine(
@@ -104,6 +110,8 @@ class Player:
             base_url=base_url,
             endpoint=engine.endpoint_url or engine.description,
             loopback=engine.is_loopback,
+            engine=engine,
+            topic_arn=topic_arn,
         )
 
     # -- one event ----------------------------------------------------------------------------------------------
@@ -168,15 +176,19 @@ class Player:
             self.base_url,
             options.speed,
         )
-        run = _Run(self, plan, options)
-        yield from run.publish(FaultInjector(faults, plan.seed).apply(run.committed(planned)))
-        yield from run.finish(run_id)
+        run = _Run(self, plan, options, run_id)
+        try:
+            yield from run.publish(FaultInjector(faults, plan.seed).apply(run.committed(planned)))
+            yield from run.finish(run_id)
+        finally:
+            if run.taps is not None:
+                run.taps.close()
 
 
 class _Run:
     """The mutable bookkeeping of one play: pending step events, the current batch, counters."""
 
-    def __init__(self, player: Player, plan: Plan, options: PlayOptions) -> None:
+    def __init__(self, player: Player, plan: Plan, options: PlayOptions, run_id: str) -> None:
         self.player = player
         self.plan = plan
         self.options = options
@@ -188,7 +200,10 @@ class _Run:
         self.faults: Counter[str] = Counter()
         self.expected: Counter[str] = Counter({queue: 0 for queue in player.tracker.queues})
         self.unknown_filters = False
-        self.baseline = player.tracker.depths()
+        self.taps: Taps | None = None
+        if options.observe and player.engine is not None and player.topic_arn is not None:
+            self.taps = Taps.create(player.engine, player.topic_arn, player.tracker.subscriptions, run_id)
+        self.baseline = {} if self.taps is not None else player.tracker.depths()
         self.wall_start = player.monotonic()
         self.last_at = plan.start
 
@@ -278,10 +293,24 @@ class _Run:
             self.player.state.flush()  # dropped events at the end still changed the producer's state
         tracker = self.player.tracker
         expected = dict(self.expected)
-        received = tracker.wait(self.baseline, expected, timeout=self.options.delivery_timeout)
-        complete = not self.unknown_filters
+        seen: dict[str, list[str]] | None = None
+        if self.taps is not None:
+            # The engine's own filters decided: what the taps got is what each subscription admitted.
+            timeout = self.options.delivery_timeout
+            seen = self.taps.collect(expected, timeout=timeout, exact=not self.unknown_filters)
+            received = {queue: len(ids) for queue, ids in seen.items()}
+        else:
+            received = tracker.wait(self.baseline, expected, timeout=self.options.delivery_timeout)
+        complete = self.taps is not None or not self.unknown_filters
         for queue in tracker.queues:
             got = received.get(queue, 0)
+            if seen is not None:
+                # Observed: expected is what the engine admitted; tidings' own evaluation may not know a filter.
+                done = self.unknown_filters or got >= expected.get(queue, 0)
+                ids = tuple(seen.get(queue, ()))
+                complete = complete and done
+                yield DeliveryChecked(queue, expected.get(queue, 0), got, done, ids, observed=True)
+                continue
             done = got >= expected.get(queue, 0)
             complete = complete and done
             yield DeliveryChecked(queue, expected.get(queue, 0), got, done)

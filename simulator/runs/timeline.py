@@ -8,7 +8,7 @@ counts the rest), so rendering a long run never holds every row in memory.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,6 +72,7 @@ class Timeline:
         self.row_count = 0
         self._head: list[TimelineRow] = []
         self._tail: deque[TimelineRow] = deque(maxlen=keep)
+        self._observed: dict[str, list[str]] | None = None  # MessageId -> queues, once a tap counted them
 
     def add(self, event: RunEvent) -> None:
         """Fold one run event in."""
@@ -83,6 +84,10 @@ class Timeline:
             self._row(event.seq, event.at, event.step, event.event_type, event.crn, None, "drop", ())
         elif isinstance(event, DeliveryChecked):
             self.deliveries.append(event)
+            if event.observed:
+                self._observed = self._observed or {}
+                for message_id in event.message_ids:
+                    self._observed.setdefault(message_id, []).append(event.queue)
         elif isinstance(event, RunFinished):
             self.finished = event
 
@@ -118,8 +123,13 @@ class Timeline:
 
     @property
     def rows(self) -> list[TimelineRow]:
-        """The rows kept: all of them, or the first and last `keep`."""
-        return [*self._head, *self._tail]
+        """The rows kept: all of them, or the first and last `keep`. Once delivery was observed (taps), each
+        row's queues are those that really received its message."""
+        rows = [*self._head, *self._tail]
+        observed = self._observed
+        if observed is None:
+            return rows
+        return [replace(row, queues=tuple(sorted(observed.get(row.message_id or "", ())))) for row in rows]
 
     @property
     def head_count(self) -> int:

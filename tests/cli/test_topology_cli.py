@@ -46,7 +46,7 @@ def names(
 def _ok(*arguments: str) -> str:
     result = runner.invoke(app, list(arguments))
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # the engine banner goes to stderr
 
 
 def test_topology_apply_then_show(names: dict[str, str]) -> None:

@@ -165,7 +165,7 @@ def test_emit_to_a_running_up_gives_its_fake_api_the_state_behind_the_detail_url
         sets = ["--set", "crn=X123456", "--set", f"additionalInformation.referralId={referral}"]
         result = runner.invoke(app, [*emit, *sets])
         assert result.exit_code == 0, result.output
-        detail_url = json.loads(result.output)["event"]["detailUrl"]
+        detail_url = json.loads(result.stdout)["event"]["detailUrl"]
         assert detail_url == f"{env['TIDINGS_API_URL']}/sent-referral/{referral}"
         assert httpx.get(detail_url).status_code == 200
     finally:

@@ -64,9 +64,27 @@ def test_json_of_the_whole_run() -> None:
     assert document["rows"][0]["messageId"] == "m1" and document["rows"][0]["queues"] == ["q"]
     assert document["summary"]["simulated"] == 3600.0
     assert document["deliveries"] == [
-        {"type": "DeliveryChecked", "queue": "q", "expected": 1, "received": 1, "complete": True}
+        {
+            "type": "DeliveryChecked",
+            "queue": "q",
+            "expected": 1,
+            "received": 1,
+            "complete": True,
+            "message_ids": [],
+            "observed": False,
+        }
     ]
 
 
 def test_every_run_event_serialises() -> None:
     assert to_json(published(1))["at"] == "2024-01-01T01:00:00+00:00"
+
+
+def test_observed_delivery_replaces_the_queues_column_with_what_the_taps_received() -> None:
+    timeline = Timeline()
+    timeline.add(started())
+    timeline.add(published(1))
+    assert timeline.rows[0].queues == ("q",)
+    timeline.add(DeliveryChecked("q", 1, 0, False, (), observed=True))
+    timeline.add(DeliveryChecked("other", 0, 1, True, ("m1",), observed=True))
+    assert timeline.rows[0].queues == ("other",)
