@@ -19,7 +19,11 @@ publish + drain, / N), `publish_events_per_s`, `drain_messages_per_s`, `events_p
 rate / first fifth's). Engines run `--rounds` times (default 2), order rotated per round; the figure is each
 engine's median. Ratios: tidings-up CPU / each peer's, embedded-inprocess events/s / the best peer's over HTTP.
 
-    python bench/engines.py [--events 2000] [--rounds 2] [--venvs build/engines]
+    python bench/engines.py [--events 2000] [--rounds 2] [--venvs build/engines] [--memory-events 100000]
+    python bench/engines.py --only memory [--memory-events 100000]     # the memory figure alone
+
+Memory (`--memory-events N`): peak RSS (wait4) of `tidings play caseload` with ~N events on the embedded engine
+in that process, the delivery check included (target <= 250 MB at 100,000).
 
 Last line: {"engines": {name: figures}, "skipped": {...}, "ratio": embedded-inprocess / best peer events/s,
 "cpu_ratio_vs_ministack", "cpu_ratio_vs_localstack", "best_peer", "events", "rounds", "seconds"}.
@@ -239,6 +243,24 @@ def run_inprocess(events: int) -> dict[str, float]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def play_memory(events: int) -> dict[str, float]:
+    """Peak RSS of `tidings play caseload` (~`events` events) on the embedded engine in its own process."""
+    cases = max(1, events // 14)  # caseload: 14 events a referral lifecycle
+    command = [str(Path(sys.executable).parent / "tidings"), "play", "caseload", "--param", f"count={cases}"]
+    command += ["--seed", "1", "--delivery-timeout", "600"]
+    env = {k: v for k, v in os.environ.items() if k not in ("TIDINGS_ENDPOINT", "TIDINGS_ENGINE")}
+    started = time.perf_counter()
+    play = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
+    _, status, usage = os.wait4(play.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"tidings play exited {os.waitstatus_to_exitcode(status)}")
+    return {
+        "play_events": cases * 14,
+        "play_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "play_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2_000)
@@ -246,10 +268,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--venvs", type=Path, default=ROOT / "build" / "engines")
     parser.add_argument("--only", nargs="*", help="run only these engines")
+    parser.add_argument("--memory-events", type=int, default=0, help="also: peak RSS of a play of this many events")
     parser.add_argument("--inprocess-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inprocess_child:
         _inprocess_child(args.events)
+        return
+    if args.only == ["memory"]:
+        print(json.dumps(play_memory(args.memory_events or 100_000)))
         return
     state = Path(os.environ.get("TMPDIR", "/tmp")) / f"tidings-bench-engines-{os.getpid()}"
     names = ["tidings-up", "embedded-inprocess", "moto", *PEERS]
@@ -300,6 +326,8 @@ def main() -> None:
         "targets": {"ratio": ">= 2", "cpu_ratio_vs_ministack": "<= 0.5", "cpu_ratio_vs_localstack": "<= 0.25"},
         "seconds": round(time.perf_counter() - began, 1),
     }
+    if args.memory_events:
+        result.update(play_memory(args.memory_events), play_peak_rss_target_mb=250)
     print(json.dumps(result))
 
 

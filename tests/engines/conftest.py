@@ -56,7 +56,7 @@ def conformance_engine(engine_name: str, engines: dict[str, Engine]) -> Engine:
 def quirk(engine_name: str) -> Callable[[str], AbstractContextManager[None]]:
     """`with quirk("id"):` around the assertions that quirk `id` breaks. On an engine the table lists for it they
     must fail (the test is then an xfail); if they pass, the quirk has gone and the test fails until the table
-    says so. Elsewhere the block runs as it is."""
+    says so (unless the quirk is timing-dependent, `strict=False`). Elsewhere the block runs as it is."""
 
     @contextmanager
     def expect(quirk_id: str) -> Iterator[None]:
@@ -68,6 +68,8 @@ def quirk(engine_name: str) -> Callable[[str], AbstractContextManager[None]]:
             yield
         except AssertionError as error:
             pytest.xfail(f"{engine_name} quirk {quirk_id}: {found.says} ({str(error).splitlines()[0][:200]})")
+        if not found.strict:
+            return  # timing-dependent: this time it held
         pytest.fail(
             f"{engine_name} no longer has quirk {quirk_id!r} ({found.says}): update engine_quirks and the README"
         )

@@ -145,3 +145,23 @@ def test_the_queue_redrive_command_works_on_every_engine(wiring: Wiring) -> None
     assert answer.exit_code == 0, answer.output
     assert json.loads(answer.stdout)["moved"] == 1
     assert [m["Body"] for m in wiring.drain(source, expect=1)] == ["by the command"]
+
+
+def test_a_published_message_is_in_the_queue_when_publish_answers(wiring: Wiring, quirk: Any) -> None:
+    topic, url = wiring.topic(), wiring.queue("at-once")
+    wiring.subscribe(topic, url, RawMessageDelivery=True)
+    seen = []
+    for n in range(5):
+        wiring.sns.publish(TopicArn=topic, Message=f"now {n}")
+        seen.append(len(wiring.receive(url, visibility=0)))
+    with quirk("sns-delivery-async"):
+        assert seen == [1, 2, 3, 4, 5]
+
+
+def test_the_receive_past_max_receive_count_dead_letters_at_once(wiring: Wiring) -> None:
+    source, dlq = _with_dead_letter_queue(wiring, max_receives=1)
+    wiring.sqs.send_message(QueueUrl=source, MessageBody="once")
+    wiring.receive(source, visibility=0)
+    wiring.receive(source, visibility=0)  # the receive that finds it received once already moves it
+    depth = wiring.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+    assert depth["Attributes"]["ApproximateNumberOfMessages"] == "1"
