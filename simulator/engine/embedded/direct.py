@@ -9,12 +9,18 @@ itself: the same URL map picks the same view, moto's own request class reads the
 carries the header flask-cors would add. Anything else (other services, browser requests, moto's /moto-api)
 goes through Flask unchanged.
 
+An unsigned `GET /SimpleNotificationService-<id>.pem` (what a verifier sends to fetch the certificate that
+`SigningCertURL` names) is answered with that certificate from whichever region's SNS backend holds it: moto's
+dispatcher cannot tell the service of an unsigned request (404 from its default service), and moto's own
+`serve_pem` looks in us-east-1 only.
+
 It is part of the moto 5.2.5 patches: with `TIDINGS_MOTO_PATCHES=0`, or another moto version, every request
 takes moto's own path.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +29,7 @@ from tidings.simulator.engine.embedded import patches as moto_patches
 __all__ = ["DIRECT_SERVICES", "DirectDispatch"]
 
 DIRECT_SERVICES = frozenset({"sns", "sqs"})
+_CERTIFICATE = re.compile(r"/SimpleNotificationService-[^/]+\.pem")
 
 
 class DirectDispatch:
@@ -32,6 +39,8 @@ class DirectDispatch:
         self.dispatcher = dispatcher
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if _CERTIFICATE.fullmatch(environ.get("PATH_INFO", "")) and "HTTP_AUTHORIZATION" not in environ:
+            return _certificate(environ["PATH_INFO"][1:])(environ, start_response)
         flask_app = self.dispatcher.get_application(environ)
         if (
             getattr(flask_app, "service", None) not in DIRECT_SERVICES
@@ -40,6 +49,20 @@ class DirectDispatch:
         ):
             return flask_app(environ, start_response)
         return _dispatch(flask_app, environ)(environ, start_response)
+
+
+def _certificate(file_name: str) -> Any:
+    """The PEM SNS signed with, as moto's `serve_pem` answers it, from the regions in use (404 if none has it)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+    from werkzeug.wrappers import Response
+
+    regions = dict.values(sns_backends[DEFAULT_ACCOUNT_ID])  # only the regions created so far
+    for backend in list(regions):
+        pem = backend._message_public_keys.get(file_name)
+        if pem is not None:
+            return Response(pem, 200, {"Access-Control-Allow-Origin": "*"})
+    return Response(b"no such certificate", 404)
 
 
 def _dispatch(flask_app: Any, environ: dict[str, Any]) -> Any:

@@ -303,3 +303,17 @@ def test_the_prefix_question_is_answered_as_moto_does() -> None:
     parser = object.__new__(QueryParser)
     for prefix in prefixes:
         assert dispatch._has_no_key_starting_with(parser, names, prefix) == moto_5_2_5(names, prefix), prefix
+
+
+def test_sns_keeps_no_copy_of_what_it_published_but_still_delivers_it(
+    local: Engine, unique: Callable[[str], str]
+) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    bodies, topic = _notifications(local, unique, raw=True)
+    assert json.loads(json.loads(bodies[0]["Body"])["Message"]) == {"a": 1} and json.loads(bodies[1]["Body"]) == {
+        "a": 1
+    }
+    kept = sns_backends[DEFAULT_ACCOUNT_ID][local.region].topics[topic].sent_notifications
+    assert len(kept) == (0 if moto_patches.active() else 2)
