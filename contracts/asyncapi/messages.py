@@ -105,7 +105,7 @@ def message_event(
 def _event_type(
     message: dict[str, Any], properties: dict[str, Any], lines: dict[str, int], base: str, notes: list[Note]
 ) -> str:
-    declared: dict[str, Any] = properties.get("eventType") if isinstance(properties.get("eventType"), dict) else {}
+    declared: dict[str, Any] = properties["eventType"] if isinstance(properties.get("eventType"), dict) else {}
     in_payload = declared.get("const", declared.get("example"))
     if in_payload is None and isinstance(declared.get("enum"), list) and declared["enum"]:
         in_payload = declared["enum"][0]

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.schemas import fold_all_of
 
 __all__ = ["registry_files", "write_registry_files"]
 
@@ -34,7 +35,11 @@ def registry_files(catalog: Catalog) -> dict[str, dict[str, Any]]:
     files = {}
     for event_type in catalog.event_types:
         contract = catalog.get(event_type)
-        bundled = catalog.compiled(event_type, contract.version).bundled
+        bundled = {
+            k: v
+            for k, v in fold_all_of(catalog.compiled(event_type, contract.version).bundled).items()
+            if k != "$schema"
+        }
         example = contract.examples[0] if contract.examples else None
         summary = contract.description.split(". ")[0] if contract.description else event_type
         message = {
