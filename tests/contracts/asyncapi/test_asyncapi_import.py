@@ -81,7 +81,7 @@ def test_event_type_from_payload_when_name_is_a_title(imported) -> None:
 
 
 def test_string_versions_and_bad_examples_are_reported(imported) -> None:
-    report, into = imported
+    report, _ = imported
     levels = _file(report, "incentives/levels-reordered.yml")
     assert any("'1.0'" in n.text and "read as 1" in n.text for n in levels.notes)
     cell = _file(report, "prisoner.cell.move.yaml")
