@@ -232,6 +232,12 @@ def check_command(
     ),
     contracts: Path | None = _CONTRACTS,
     as_json: bool = _JSON,
+    against_registry: Path | None = typer.Option(
+        None,
+        "--against-registry",
+        metavar="DIR",
+        help="Compare with a published registry (or an imported one): field by field, which side to fix.",
+    ),
 ) -> None:
     """Versioning governance. Compares each version of an event with the earlier ones (reported: a new version
     may break), and with --against, each contract with the same version in the baseline: an incompatible
@@ -242,6 +248,9 @@ def check_command(
     if mode not in MODES:
         raise UsageError(f"unknown --mode {mode!r}", hint="use one of: " + ", ".join(MODES))
     catalog = load_catalog(contracts)
+    if against_registry is not None:
+        _check_against_registry(catalog, against_registry, as_json)
+        return
     pacts = load_pacts([pacts_dir]) if pacts_dir is not None else None
     if against is None:
         report = check_catalog(catalog, mode=mode, pacts=pacts)
@@ -341,3 +350,22 @@ def _render_versions(report: CheckReport) -> None:
                 console.print(f"  {escape(str(change))}")
     if report.breaking:
         console.print(f"[red]{len(report.breaking)} breaking change(s)[/red] without a version bump")
+
+
+def _check_against_registry(catalog: Any, where: Path, as_json: bool) -> None:
+    from tidings.contracts.registry.against import check_against_registry
+    from tidings.contracts.registry.loader import load_registry
+
+    found = check_against_registry(catalog, load_registry(where))
+    if as_json:
+        _print_json([d.to_json() for d in found])
+    else:
+        for disagreement in found:
+            typer.echo(str(disagreement))
+        sides = {side: sum(d.fix == side for d in found) for side in ("registry", "producer")}
+        typer.echo(
+            f"{len(found)} disagreement(s) with {where}: fix the registry {sides['registry']}, "
+            f"the producer {sides['producer']}"
+        )
+    if found:
+        raise typer.Exit(1)
