@@ -189,12 +189,22 @@ def validate_command(
 
 
 @app.command("lint")
-def lint_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> None:
+def lint_command(
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+    registry: Path | None = typer.Option(
+        None, "--registry", metavar="DIR", help="Lint the naming of every event type of a registry (warnings)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="With --registry: naming warnings are errors (exit 1)."),
+) -> None:
     """Check the catalogue's house rules: naming, versions, descriptions, detailUrl placeholders, examples,
     valid schemas, no stray files. Exit code 1 when any rule is broken.
 
     Example: [bold]tidings contracts lint --contracts contracts/catalogs/interventions[/bold]
     """
+    if registry is not None:
+        _lint_registry(registry, strict, as_json)
+        return
     catalog = load_catalog(contracts)
     problems = lint_catalog(catalog)
     if as_json:
@@ -368,4 +378,23 @@ def _check_against_registry(catalog: Any, where: Path, as_json: bool) -> None:
             f"the producer {sides['producer']}"
         )
     if found:
+        raise typer.Exit(1)
+
+
+def _lint_registry(where: Path, strict: bool, as_json: bool) -> None:
+    from tidings.contracts.registry.loader import load_registry
+    from tidings.contracts.registry.naming import naming_counts, naming_findings
+
+    loaded = load_registry(where)
+    findings = naming_findings(loaded)
+    counts = naming_counts(findings)
+    if as_json:
+        _print_json({"counts": counts, "findings": [vars(f) for f in findings]})
+    else:
+        level = "error" if strict else "warning"
+        for finding in findings:
+            typer.echo(f"{level}: {finding}")
+        summary = ", ".join(f"{n} {rule}" for rule, n in counts.items()) or "none"
+        typer.echo(f"{len(findings)} naming {level}(s) over {len(loaded.event_types)} event types: {summary}")
+    if strict and findings:
         raise typer.Exit(1)
