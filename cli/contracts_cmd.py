@@ -20,6 +20,8 @@ from tidings.contracts.compat.git_ref import catalog_at_ref
 from tidings.contracts.lint.rules import lint_catalog
 from tidings.contracts.pact.file import load_pacts
 
+from .registry_views import check_against_registry_view, lint_registry_view, registry_catalog
+
 __all__ = ["app"]
 
 app = typer.Typer(
@@ -47,12 +49,17 @@ def _print_json(data: Any) -> None:
 
 
 @app.command("list")
-def list_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> None:
+def list_command(
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+    registry: Path | None = typer.Option(None, "--registry", metavar="DIR", help="List one producer of a registry."),
+    producer: str | None = typer.Option(None, "--producer", metavar="P", help="With --registry: which producer."),
+) -> None:
     """List the event types of the catalogue: versions, description, detailUrl template.
 
     Example: [bold]tidings contracts list[/bold]
     """
-    catalog = load_catalog(contracts)
+    catalog = registry_catalog(registry, producer) if registry or producer else load_catalog(contracts)
     rows = [catalog.get(event_type) for event_type in catalog.event_types]
     if as_json:
         _print_json(
@@ -203,7 +210,7 @@ def lint_command(
     Example: [bold]tidings contracts lint --contracts contracts/catalogs/interventions[/bold]
     """
     if registry is not None:
-        _lint_registry(registry, strict, as_json)
+        lint_registry_view(registry, strict, as_json)
         return
     catalog = load_catalog(contracts)
     problems = lint_catalog(catalog)
@@ -259,7 +266,7 @@ def check_command(
         raise UsageError(f"unknown --mode {mode!r}", hint="use one of: " + ", ".join(MODES))
     catalog = load_catalog(contracts)
     if against_registry is not None:
-        _check_against_registry(catalog, against_registry, as_json)
+        check_against_registry_view(catalog, against_registry, as_json)
         return
     pacts = load_pacts([pacts_dir]) if pacts_dir is not None else None
     if against is None:
@@ -360,41 +367,3 @@ def _render_versions(report: CheckReport) -> None:
                 console.print(f"  {escape(str(change))}")
     if report.breaking:
         console.print(f"[red]{len(report.breaking)} breaking change(s)[/red] without a version bump")
-
-
-def _check_against_registry(catalog: Any, where: Path, as_json: bool) -> None:
-    from tidings.contracts.registry.against import check_against_registry
-    from tidings.contracts.registry.loader import load_registry
-
-    found = check_against_registry(catalog, load_registry(where))
-    if as_json:
-        _print_json([d.to_json() for d in found])
-    else:
-        for disagreement in found:
-            typer.echo(str(disagreement))
-        sides = {side: sum(d.fix == side for d in found) for side in ("registry", "producer")}
-        typer.echo(
-            f"{len(found)} disagreement(s) with {where}: fix the registry {sides['registry']}, "
-            f"the producer {sides['producer']}"
-        )
-    if found:
-        raise typer.Exit(1)
-
-
-def _lint_registry(where: Path, strict: bool, as_json: bool) -> None:
-    from tidings.contracts.registry.loader import load_registry
-    from tidings.contracts.registry.naming import naming_counts, naming_findings
-
-    loaded = load_registry(where)
-    findings = naming_findings(loaded)
-    counts = naming_counts(findings)
-    if as_json:
-        _print_json({"counts": counts, "findings": [vars(f) for f in findings]})
-    else:
-        level = "error" if strict else "warning"
-        for finding in findings:
-            typer.echo(f"{level}: {finding}")
-        summary = ", ".join(f"{n} {rule}" for rule, n in counts.items()) or "none"
-        typer.echo(f"{len(findings)} naming {level}(s) over {len(loaded.event_types)} event types: {summary}")
-    if strict and findings:
-        raise typer.Exit(1)

@@ -58,3 +58,14 @@ def test_cli_warns_with_counts_and_strict_fails(imported: Path) -> None:
     assert "naming warning(s) over" in warned.output.splitlines()[-1]
     strict = runner.invoke(app, ["contracts", "lint", "--registry", str(imported), "--strict"])
     assert strict.exit_code == 1 and "error: " in strict.output
+
+
+def test_list_one_producer_of_a_registry(imported: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(
+        app, ["contracts", "list", "--registry", str(imported), "--producer", "refer-and-monitor", "--json"]
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "intervention.referral.ended" in listed.output and "prison-visit.booked" not in listed.output
+    unknown = runner.invoke(app, ["contracts", "list", "--registry", str(imported), "--producer", "nobody"])
+    assert unknown.exit_code == 2
