@@ -20,6 +20,8 @@ from tidings.contracts.compat.git_ref import catalog_at_ref
 from tidings.contracts.lint.rules import lint_catalog
 from tidings.contracts.pact.file import load_pacts
 
+from .registry_views import check_against_registry_view, lint_registry_view, registry_catalog
+
 __all__ = ["app"]
 
 app = typer.Typer(
@@ -47,12 +49,17 @@ def _print_json(data: Any) -> None:
 
 
 @app.command("list")
-def list_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> None:
+def list_command(
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+    registry: Path | None = typer.Option(None, "--registry", metavar="DIR", help="List one producer of a registry."),
+    producer: str | None = typer.Option(None, "--producer", metavar="P", help="With --registry: which producer."),
+) -> None:
     """List the event types of the catalogue: versions, description, detailUrl template.
 
     Example: [bold]tidings contracts list[/bold]
     """
-    catalog = load_catalog(contracts)
+    catalog = registry_catalog(registry, producer) if registry or producer else load_catalog(contracts)
     rows = [catalog.get(event_type) for event_type in catalog.event_types]
     if as_json:
         _print_json(
@@ -189,12 +196,22 @@ def validate_command(
 
 
 @app.command("lint")
-def lint_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> None:
+def lint_command(
+    contracts: Path | None = _CONTRACTS,
+    as_json: bool = _JSON,
+    registry: Path | None = typer.Option(
+        None, "--registry", metavar="DIR", help="Lint the naming of every event type of a registry (warnings)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="With --registry: naming warnings are errors (exit 1)."),
+) -> None:
     """Check the catalogue's house rules: naming, versions, descriptions, detailUrl placeholders, examples,
     valid schemas, no stray files. Exit code 1 when any rule is broken.
 
     Example: [bold]tidings contracts lint --contracts contracts/catalogs/interventions[/bold]
     """
+    if registry is not None:
+        lint_registry_view(registry, strict, as_json)
+        return
     catalog = load_catalog(contracts)
     problems = lint_catalog(catalog)
     if as_json:
@@ -232,6 +249,12 @@ def check_command(
     ),
     contracts: Path | None = _CONTRACTS,
     as_json: bool = _JSON,
+    against_registry: Path | None = typer.Option(
+        None,
+        "--against-registry",
+        metavar="DIR",
+        help="Compare with a published registry (or an imported one): field by field, which side to fix.",
+    ),
 ) -> None:
     """Versioning governance. Compares each version of an event with the earlier ones (reported: a new version
     may break), and with --against, each contract with the same version in the baseline: an incompatible
@@ -242,6 +265,9 @@ def check_command(
     if mode not in MODES:
         raise UsageError(f"unknown --mode {mode!r}", hint="use one of: " + ", ".join(MODES))
     catalog = load_catalog(contracts)
+    if against_registry is not None:
+        check_against_registry_view(catalog, against_registry, as_json)
+        return
     pacts = load_pacts([pacts_dir]) if pacts_dir is not None else None
     if against is None:
         report = check_catalog(catalog, mode=mode, pacts=pacts)

@@ -38,7 +38,7 @@ def project_setting(key: str, *, cwd: Path | None = None) -> Any | None:
     return value
 
 
-_PATH_KEYS = {"contracts", "fixtures", "topology"}
+_PATH_KEYS = {"contracts", "fixtures", "topology", "registry"}
 
 
 def resolve_setting(key: str, cli_value: Any | None = None, *, env: str | None = None) -> Any | None:
