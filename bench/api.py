@@ -38,7 +38,7 @@ def serve(port_file: str) -> None:
 
     catalog = load_catalog()
     server = ApiServer(None, port=0).bind()
-    state = FakeApiState(server.base_url)
+    state = FakeApiState(server.base_url, catalog=catalog)
     server.app = create_app(state, catalog=catalog)
     library = ScenarioLibrary()
     ids = []
