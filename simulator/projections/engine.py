@@ -15,7 +15,7 @@ A projection file is a list of rules; each names a resource, where it is, and wh
 
 Templates are the scenario language (`scenarios.templates`): the event is the step `event`, the rule's path
 params are `params`, `now` is the event's occurredAt. A template naming a field the event does not carry (an
-optional one) sets nothing. Fields no rule sets come from `generate` (the schema, the seed, the path).
+optional one) or whose value is null sets nothing; a literal `null` sets null. Fields no rule sets come from `generate` (the schema, the seed, the path).
 """
 
 from __future__ import annotations
@@ -162,6 +162,8 @@ def _render(
         value = render_tree(tree, scope)
     except TemplateError:
         return False  # an optional field the event does not carry: nothing to set
+    if value is None and tree is not None:
+        return False  # a template whose value is null (a field not known yet) leaves the generated value
     if convert is not None and value is not None:
         try:
             value = _CONVERT[convert](value)
