@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from catalog_edits import edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog_edits import edit
 from tidings.contracts import Catalog, load_catalog
 from tidings.contracts.catalog.loader import load_catalog_dir
 from tidings.simulator.fake_api.state import FakeApiState
