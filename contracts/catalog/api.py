@@ -14,6 +14,7 @@ from referencing import Registry
 
 from tidings.contracts.catalog.formats import FORMAT_FUNCTIONS
 from tidings.contracts.catalog.model import EventContract, Violation
+from tidings.contracts.catalog.projection_checks import check_projection
 from tidings.contracts.catalog.resources import Projection, ResourceContract, path_pattern
 from tidings.contracts.catalog.schemas import bundle, with_base_uri
 
@@ -90,6 +91,12 @@ class BusinessApi:
             found = self._bundles[name] = bundle(resource.schema, resource.schema_uri, self.registry)
         return found
 
+    def _bundled_or_none(self, name: str) -> dict[str, Any] | None:
+        try:
+            return self.bundled(name) if name in self.resources else None
+        except Exception:  # reported by the schema check
+            return None
+
     def violations(self, name: str, body: Any) -> list[Violation]:
         """Every way `body` breaks resource `name`'s schema, deepest first."""
         errors = sorted(self.validator(name).iter_errors(body), key=lambda e: (-len(e.absolute_path), e.json_path))
@@ -120,16 +127,23 @@ class BusinessApi:
                     found.append(f"{resource.source_path}: link {field} -> {target} names no declared resource")
         if not self.resources:
             return found
-        types = set()
+        types: set[str] = set()
         for contract in events:
             types.add(contract.event_type)
             template = contract.detail_url_template
             path = "/" + template.split("://", 1)[-1].split("/", 1)[-1] if "://" in template else template
             if template and self.for_template(path) is None:
                 found.append(f"{contract.source_path}: detailUrl {template} maps to no resource in resources/")
+        latest = {contract.event_type: contract for contract in sorted(events, key=lambda c: c.version)}
         for event_type, projection in self.projections.items():
             if event_type not in types:
                 found.append(f"{projection.source_path}: {event_type} is not an event type of this catalogue")
+            event = latest.get(event_type)
+            try:
+                event_schema = bundle(event.schema, event.schema_uri, self.registry) if event else None
+            except Exception:  # a broken event schema is reported by the event checks
+                event_schema = None
+            found.extend(check_projection(projection, self._bundled_or_none, event_schema))
             for index, rule in enumerate(projection.rules):
                 if rule.get("resource") not in self.resources:
                     found.append(
