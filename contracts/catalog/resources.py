@@ -148,6 +148,6 @@ def _read_resource(root: Path, path: Path, problems: list[str]) -> ResourceContr
         examples=examples,
         source_path=path,
         schema_uri=catalog_uri(path.relative_to(root).as_posix()),
-        source=data.get("source") if isinstance(data.get("source"), dict) else {},
+        source=dict(data["source"]) if isinstance(data.get("source"), dict) else {},
         links={str(k): str(v) for k, v in links.items()},
     )

@@ -87,7 +87,7 @@ def _routes(catalog: Catalog) -> list[tuple[str, str, dict[str, Any] | None]]:
     no resource covers (served plainly, from the event)."""
     pointing = detail_templates(catalog)
     routes: list[tuple[str, str, dict[str, Any] | None]] = []
-    covered = set()
+    covered: set[str] = set()
     for resource in catalog.api.resources.values():
         types = [t for template, ts in pointing.items() if catalog.api.for_template(template) is resource for t in ts]
         covered.update(template for template in pointing if catalog.api.for_template(template) is resource)

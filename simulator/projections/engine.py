@@ -120,7 +120,7 @@ class Projector:
             target = rule.resource.render(params)
             body = self._resource(store, rule.resource, target, touched)
             if rule.bind:
-                steps[rule.bind] = body  # type: ignore[index]
+                steps[rule.bind] = body
             rule_scope = TemplateScope({**detail_params, **params}, steps, self._generators, scope.now)
             schema = self.api.bundled(rule.resource.name)
 
