@@ -15,7 +15,8 @@ A projection file is a list of rules; each names a resource, where it is, and wh
 
 Templates are the scenario language (`scenarios.templates`): the event is the step `event`, the rule's path
 params are `params`, `now` is the event's occurredAt. A template naming a field the event does not carry (an
-optional one) or whose value is null sets nothing; a literal `null` sets null. Fields no rule sets come from `generate` (the schema, the seed, the path).
+optional one) or whose value is null sets nothing; a literal `null` sets null. Fields no rule sets come from
+`generate` (the schema, the seed, the path).
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def _render(
             value = _CONVERT[convert](value)
         except (KeyError, ValueError, TypeError):
             return False
-    (_add if append else _put)(body, dotted, copy.deepcopy(value), fill)
+    if isinstance(value, dict | list):
+        value = copy.deepcopy(value)  # a private copy; scalars need none
+    (_add if append else _put)(body, dotted, value, fill)
     return True
 
 
