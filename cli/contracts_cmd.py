@@ -106,6 +106,9 @@ def show_command(
     fields = schema_fields(catalog.compiled(contract.event_type, contract.version).bundled)
     fields.pop("", None)  # the document itself
     example = contract.examples[0] if contract.examples else None
+    resource = catalog.api.for_template(contract.detail_url_template) if catalog.api else None
+    resource_fields = schema_fields(catalog.api.bundled(resource.name)) if resource is not None else {}
+    resource_fields.pop("", None)
     if as_json:
         _print_json(
             {
@@ -123,6 +126,17 @@ def show_command(
                 "schema": contract.schema,
                 "example": example,
                 "source": str(contract.source_path),
+                "resource": None
+                if resource is None
+                else {
+                    "name": resource.name,
+                    "version": resource.version,
+                    "path": resource.path,
+                    "fields": [
+                        {"pointer": f.pointer, "type": f.type_text, "required": f.required}
+                        for f in resource_fields.values()
+                    ],
+                },
             }
         )
         return
@@ -147,6 +161,14 @@ def show_command(
     for f in fields.values():
         table.add_row(f.pointer, f.type_text, "yes" if f.required else "no", escape(f.constraint_text()))
     console.print(table)
+    if resource is not None:
+        beside = Table(title=f"resource at detailUrl: {resource}", title_justify="left")
+        beside.add_column("field", no_wrap=True)
+        beside.add_column("type")
+        beside.add_column("required")
+        for f in resource_fields.values():
+            beside.add_row(f.pointer, f.type_text, "yes" if f.required else "no")
+        console.print(beside)
     if example is not None:
         console.print("example:")
         typer.echo(json.dumps(example, indent=2, ensure_ascii=False))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.compat.resources import check_resources_against, resource_label
 from tidings.contracts.compat.verdicts import MODES, Comparison, check_against, check_versions
 from tidings.contracts.errors import UsageError
 from tidings.contracts.pact.impact import PactImpact, pact_impact
@@ -63,10 +64,14 @@ def check_catalog(
     if baseline is not None:
         for event_type in baseline.event_types:
             next_versions.setdefault(event_type, baseline.versions(event_type)[-1] + 1)
+        for resource in baseline.api.resources.values():
+            next_versions[resource_label(resource.name)] = resource.version + 1
     return CheckReport(
         mode=mode,
         versions=check_versions(catalog, mode),
-        against=check_against(catalog, baseline, mode) if baseline is not None else [],
+        against=check_against(catalog, baseline, mode) + check_resources_against(catalog, baseline, mode)
+        if baseline is not None
+        else [],
         baseline=baseline_name,
         next_versions=next_versions,
         pacts=pact_impact(catalog, pacts, baseline) if pacts is not None else None,

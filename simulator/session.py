@@ -61,7 +61,7 @@ def start_fake_api(
     `topic_arn`, the control API can start runs and emit events; without, those answer 503. `wrap`, if given,
     wraps the whole ASGI app (the pytest harness records the exceptions it raises that way)."""
     server = ApiServer(None, host=host, port=port).bind()  # bound first: detailUrls need the real port
-    state = FakeApiState(server.base_url)
+    state = FakeApiState(server.base_url, catalog=catalog)
     player = runs = None
     if engine is not None and topic_arn is not None:
         player = Player.for_engine(engine, catalog, topic_arn, state=state, base_url=server.base_url)

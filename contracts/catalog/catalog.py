@@ -9,6 +9,7 @@ from typing import Any
 
 from referencing import Registry
 
+from tidings.contracts.catalog.api import BusinessApi
 from tidings.contracts.catalog.compiled import CompiledContract, compile_contract
 from tidings.contracts.catalog.examples import build_example, render_detail_url
 from tidings.contracts.catalog.model import EventContract, Violation
@@ -34,6 +35,7 @@ class Catalog:
         declared_event_types: list[str],
         shared_files: list[str],
         problems: list[str],
+        api: BusinessApi | None = None,
     ) -> None:
         self.root = root
         self.producer = producer
@@ -44,6 +46,8 @@ class Catalog:
         self.declared_event_types = declared_event_types
         self.shared_files = shared_files
         self.problems = problems
+        self.api = api if api is not None else BusinessApi([], {}, registry)
+        """The business API: resources behind the detailUrls, and the projections that fill them."""
         """Content problems found while loading (`file:line: what`); `tidings contracts lint` reports them."""
         self.events: list[EventContract] = sorted(contracts, key=lambda contract: contract.key)
         self._by_key = {contract.key: contract for contract in self.events}

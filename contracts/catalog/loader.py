@@ -5,6 +5,8 @@
       envelope.schema.json             shared schema(s), listed under `shared:` in catalog.yaml
       events/<event type>/v<N>.yaml    one contract: description, detailUrl, urlOnlyParams,
                                        messageAttributes, schema, examples
+      resources/<name>.yaml            the business API's resources, projections/<event type>.yaml how
+                                       events change them (see catalog.resources)
 
 Syntax errors (malformed YAML/JSON, empty or non-UTF-8 files, no catalog.yaml) stop the load with an
 `InputFileError`/`CatalogError`. Content problems (a field of the wrong type, a listed event without files) do
@@ -21,9 +23,11 @@ from typing import Any
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
+from tidings.contracts.catalog.api import BusinessApi
 from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.catalog.files import key_line, read_data_file
 from tidings.contracts.catalog.model import EventContract, UrlOnlyParam
+from tidings.contracts.catalog.resources import load_projections, load_resources
 from tidings.contracts.catalog.schemas import CATALOG_BASE_URI, catalog_uri, make_registry
 from tidings.contracts.errors import CatalogError, InputFileError
 from tidings.contracts.settings import resolve_setting
@@ -93,7 +97,13 @@ def load_catalog_dir(root: Path) -> Catalog:
             if contract.schema:
                 resources[contract.schema_uri] = contract.schema
 
+    declared = load_resources(root, problems)
+    for resource in declared:
+        if resource.schema:
+            resources[resource.schema_uri] = resource.schema
     registry = make_registry(_registrable(root, resources, problems))
+    api = BusinessApi(declared, load_projections(root, problems), registry)
+    problems.extend(api.problems(contracts))
     return Catalog(
         root=root,
         producer=producer,
@@ -105,6 +115,7 @@ def load_catalog_dir(root: Path) -> Catalog:
         declared_event_types=list(events),
         shared_files=list(shared),
         problems=problems,
+        api=api,
     )
 
 

@@ -250,6 +250,8 @@ def _template_regex(template: str) -> str:
 def _stray_files(catalog: Catalog) -> list[LintProblem]:
     expected = {(catalog.root / CATALOG_FILE).resolve()}
     expected |= {(catalog.root / shared).resolve() for shared in catalog.shared_files}
+    expected |= {resource.source_path.resolve() for resource in catalog.api.resources.values()}
+    expected |= {projection.source_path.resolve() for projection in catalog.api.projections.values()}
     for event_type in catalog.declared_event_types:
         folder = catalog.root / EVENTS_DIR / event_type
         if folder.is_dir():

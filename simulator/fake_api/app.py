@@ -1,5 +1,6 @@
-"""The fake business API as a FastAPI app: every detailUrl path of the catalogue, answered from `FakeApiState`,
-OpenAPI at `/openapi.json`, docs at `/docs`, and (when given) the control API under `/_tidings/`.
+"""The fake business API as a FastAPI app: every resource the catalogue declares (and any detailUrl path none
+covers), answered from `FakeApiState`, OpenAPI at `/openapi.json` (the resource schemas as response
+models), docs at `/docs`, and (when given) the control API under `/_tidings/`.
 
 Errors are `application/problem+json` (RFC 9457): an unknown id is a 404 that says what was asked for and how
 to make it exist.
@@ -48,23 +49,27 @@ def create_app(
         ),
         version="tidings",
     )
-    for template, event_types in detail_templates(catalog).items():
+    for template, summary, schema in _routes(catalog):
         app.add_api_route(
             template,
             _detail_endpoint(state, template),
             methods=["GET"],
             name=template,
-            summary=f"What {', '.join(event_types)} point at",
+            summary=summary,
             tags=["detail"],
             response_class=Response,
             responses={
                 200: {
                     "description": "The resource as the producer would return it",
-                    "content": {"application/json": {}},
+                    "content": {"application/json": {"schema": schema} if schema else {}},
                 },
                 404: {
                     "description": "Nothing with that id has been played",
-                    "content": {"application/problem+json": {}},
+                    "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+                },
+                500: {
+                    "description": "Strict mode: the resource would not validate (a catalogue bug, named)",
+                    "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
                 },
             },
             openapi_extra={"parameters": [_path_parameter(name) for name in _placeholders(template)]},
@@ -77,13 +82,44 @@ def create_app(
     return app
 
 
+def _routes(catalog: Catalog) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """(path template, summary, response schema) for every declared resource, then for every detailUrl template
+    no resource covers (served plainly, from the event)."""
+    pointing = detail_templates(catalog)
+    routes: list[tuple[str, str, dict[str, Any] | None]] = []
+    covered: set[str] = set()
+    for resource in catalog.api.resources.values():
+        types = [t for template, ts in pointing.items() if catalog.api.for_template(template) is resource for t in ts]
+        covered.update(template for template in pointing if catalog.api.for_template(template) is resource)
+        schema = {k: v for k, v in catalog.api.bundled(resource.name).items() if k != "$schema"}
+        summary = f"{resource.name} v{resource.version}" + (f" (what {', '.join(types)} point at)" if types else "")
+        routes.append((resource.path, summary, schema))
+    for template, types in pointing.items():
+        if template not in covered:
+            routes.append((template, f"What {', '.join(types)} point at", None))
+    return routes
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+}
+
+
 def _detail_endpoint(state: FakeApiState, template: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
     kind = template.strip("/").split("/")[0].replace("-", " ")
 
     async def detail(request: Request) -> Response:
         path = request.scope["path"]
-        body = state.get_json(path)
-        if body is None:
+        answer = state.served(path)
+        if answer is None:
             return problem(
                 404,
                 "Not Found",
@@ -91,7 +127,8 @@ def _detail_endpoint(state: FakeApiState, template: str) -> Callable[[Request], 
                 instance=path,
                 hint="play a scenario that creates it (POST /_tidings/runs) or emit its event (POST /_tidings/events)",
             )
-        return Response(body, media_type="application/json")
+        status, body, media_type = answer
+        return Response(body, status_code=status, media_type=media_type)
 
     detail.__name__ = "detail_" + "".join(c if c.isalnum() else "_" for c in template).strip("_")
     return detail
@@ -108,10 +145,11 @@ class _PlayedResources:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            body = self.state.get_json(scope["path"])
-            if body is not None:
-                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
+            answer = self.state.served(scope["path"])
+            if answer is not None:
+                status, body, media_type = answer
+                headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)

@@ -1,10 +1,10 @@
 """The fake business API's data: what the producer's database would hold after the events played so far.
 
-Fed by published events (and a step's `state:` extras), it keeps one JSON resource per detailUrl path, so a
-consumer that follows an event's `detailUrl` finds data consistent with what happened: after
-`intervention.referral.assigned`, `/sent-referral/{id}` shows the assignee; after `concluded`, its end state.
-Event types this module does not know still get a resource at their detailUrl (their additionalInformation),
-so another producer's catalogue works too, only more plainly.
+Fed by published events (and a step's `state:` extras), it keeps one JSON resource per path. What an event
+does is data: the catalogue's projections (`simulator.projections`), applied to the resources the catalogue
+declares (`resources/`), with the fields no event carries generated from the schemas. A detailUrl that names
+no declared resource still gets one (the event's additionalInformation), so a catalogue without resources
+works, only plainly. In strict mode (the default) every answer is checked against its schema, once per change.
 
 Thread safe: the runner writes while uvicorn's loop reads. Reads return ready-serialised JSON bytes (cached per
 resource until it changes), which keeps the detail endpoint cheap under load.
@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
+
+from tidings.contracts import Catalog
+from tidings.contracts.catalog.model import Violation
+from tidings.simulator.projections.engine import Projector, deep_merge
 
 __all__ = ["FakeApiState", "StateSink"]
 
@@ -35,7 +39,14 @@ class FakeApiState:
     """Resources by path (`/sent-referral/<id>`), built from events. `base_url` is the fake API's own address:
     its path prefix, if any, is stripped from detailUrls."""
 
-    def __init__(self, base_url: str = "") -> None:
+    def __init__(
+        self, base_url: str = "", *, catalog: Catalog | None = None, seed: int = 0, strict: bool = True
+    ) -> None:
+        self._api = catalog.api if catalog is not None and catalog.api else None
+        self._projector = Projector(catalog, seed=seed) if catalog is not None and self._api else None
+        self.strict = strict
+        self._origins: dict[str, dict[str, str]] = {}
+        self._served: dict[str, tuple[int, bytes, str]] = {}
         self._prefix = urlsplit(base_url).path.rstrip("/")
         self._base = base_url.rstrip("/")
         self._lock = threading.Lock()
@@ -46,23 +57,23 @@ class FakeApiState:
     # -- writing ------------------------------------------------------------------------------------------------
 
     def apply(self, event: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> str | None:
-        """Record what `event` says happened, plus `extra` (a step's `state:`) merged into the resource at its
-        detailUrl. Returns that path, or None when the event has no usable detailUrl."""
+        """Record what `event` says happened (the catalogue's projections), plus `extra` (a step's `state:`)
+        merged into the resource at its detailUrl. Returns that path, or None when the event has no usable
+        detailUrl."""
         path = self.path_of(event.get("detailUrl"))
         if path is None:
             return None
-        event_type = str(event.get("eventType", ""))
-        info = event.get("additionalInformation")
-        info = info if isinstance(info, Mapping) else {}
-        context = _Context(event, info, path, str(event.get("occurredAt", "")), extra or {})
-        handler = _HANDLERS.get(event_type.partition(".")[2], _generic)
         with self._lock:
-            touched = handler(self, context)
-            if extra:
-                _deep_merge(self._resource(path), extra)
-                touched.add(path)
-            for changed in touched:
+            touched = self._projector.project(self._resources, event, path, extra) if self._projector else {}
+            if path not in touched:
+                _generic(self._resources, path, event)
+                touched[path] = {}
+                if extra:
+                    deep_merge(self._resources[path], extra)
+            for changed, origins in touched.items():
+                self._origins.setdefault(changed, {}).update(origins)
                 self._json.pop(changed, None)
+                self._served.pop(changed, None)
             self.events_applied += 1
         return path
 
@@ -74,13 +85,9 @@ class FakeApiState:
         with self._lock:
             self._resources.clear()
             self._json.clear()
+            self._served.clear()
+            self._origins.clear()
             self.events_applied = 0
-
-    def _resource(self, path: str, **initial: Any) -> Resource:
-        resource = self._resources.get(path)
-        if resource is None:
-            resource = self._resources[path] = dict(initial)
-        return resource
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -100,6 +107,52 @@ class FakeApiState:
                 return None
             body = self._json[path] = json.dumps(resource, separators=(",", ":")).encode()
             return body
+
+    def served(self, path: str) -> tuple[int, bytes, str] | None:
+        """What GET `path` answers: (status, body, media type), or None when nothing is there. In strict mode a
+        resource that breaks its schema is a 500 problem naming the pointer, the schema rule and the
+        projection rule that wrote it. Validated once per change, then cached until the resource changes."""
+        answer = self._served.get(path)
+        if answer is not None:
+            return answer
+        body = self.get_json(path)
+        if body is None:
+            return None
+        answer = (200, body, "application/json")
+        matched = self._api.match(path) if self._api is not None and self.strict else None
+        if matched is not None:
+            violations = self._api.violations(matched[0].name, json.loads(body))  # type: ignore[union-attr]
+            if violations:
+                answer = self._broken(path, matched[0].name, violations)
+        self._served[path] = answer
+        return answer
+
+    def _broken(self, path: str, name: str, violations: list[Violation]) -> tuple[int, bytes, str]:
+        origins = self._origins.get(path, {})
+        errors = []
+        for violation in violations:
+            writer = max((p for p in origins if violation.pointer.startswith(p)), key=len, default=None)
+            rule = origins[writer] if writer is not None else "generated from the schema (no rule sets it)"
+            errors.append(
+                {
+                    "pointer": violation.pointer,
+                    "message": violation.message,
+                    "schemaRule": violation.expected,
+                    "projectionRule": rule,
+                }
+            )
+        first = errors[0]
+        body = {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": f"the {name} at {path} would not validate: {first['pointer'] or '/'} {first['message']} "
+            f"({first['schemaRule']}), written by {first['projectionRule']}",
+            "instance": path,
+            "errors": errors,
+            "hint": "a catalogue bug: fix the projection rule or the schema (tidings contracts lint)",
+        }
+        return 500, json.dumps(body).encode(), "application/problem+json"
 
     def paths(self) -> list[str]:
         """Every path that has a resource, sorted."""
@@ -122,159 +175,9 @@ class FakeApiState:
         return path or None
 
 
-class _Context:
-    __slots__ = ("event", "extra", "info", "path", "when")
-
-    def __init__(
-        self, event: Mapping[str, Any], info: Mapping[str, Any], path: str, when: str, extra: Mapping[str, Any]
-    ) -> None:
-        self.event, self.info, self.path, self.when, self.extra = event, info, path, when, extra
-
-    @property
-    def crn(self) -> str | None:
-        for identifier in self.event.get("personReference", {}).get("identifiers", []) or []:
-            if isinstance(identifier, Mapping) and identifier.get("type") == "CRN":
-                return str(identifier.get("value"))
-        return self.info.get("serviceUserCRN")
-
-
-def _referral(state: FakeApiState, referral_id: Any, context: _Context) -> Resource:
-    """The referral at /sent-referral/{id}, created on first mention (events may be played out of order)."""
-    return state._resource(
-        f"/sent-referral/{referral_id}",
-        id=referral_id,
-        referenceNumber=None,
-        serviceUser={"crn": context.crn},
-        sentAt=None,
-        sentBy=None,
-        assignedTo=None,
-        assignedAt=None,
-        actionPlanId=None,
-        endOfServiceReportId=None,
-        endRequestedAt=None,
-        withdrawalCode=None,
-        concludedAt=None,
-        endState=None,
-        status="SENT",
-    )
-
-
-def _sent(state: FakeApiState, c: _Context) -> set[str]:
-    referral = _referral(state, c.info.get("referralId"), c)
-    referral["sentAt"] = c.when
-    return {c.path}
-
-
-def _assigned(state: FakeApiState, c: _Context) -> set[str]:
-    referral = _referral(state, c.info.get("referralId"), c)
-    referral.update(assignedTo={"username": c.info.get("assignedTo")}, assignedAt=c.when)
-    if referral["status"] == "SENT":
-        referral["status"] = "ASSIGNED"
-    return {c.path}
-
-
-def _ended(state: FakeApiState, c: _Context) -> set[str]:
-    referral = _referral(state, c.info.get("referralId"), c)
-    referral.update(endRequestedAt=c.when, withdrawalCode=c.info.get("withdrawalCode"), status="ENDED")
-    referral["endState"] = c.info.get("deliveryState")
-    return {c.path}
-
-
-def _concluded(state: FakeApiState, c: _Context) -> set[str]:
-    referral = _referral(state, c.info.get("referralId"), c)
-    referral.update(concludedAt=c.when, endState=c.info.get("deliveryState"), status="CONCLUDED")
-    return {c.path}
-
-
-def _action_plan(verb: str) -> Callable[[FakeApiState, _Context], set[str]]:
-    def handle(state: FakeApiState, c: _Context) -> set[str]:
-        plan = state._resource(
-            c.path,
-            id=c.info.get("actionPlanId"),
-            referralId=c.info.get("referralId"),
-            submittedBy=None,
-            submittedAt=None,
-            approvedBy=None,
-            approvedAt=None,
-            status="DRAFT",
-        )
-        if verb == "submitted":
-            plan.update(submittedBy=c.info.get("submittedBy"), submittedAt=c.when, status="SUBMITTED")
-        else:
-            plan.update(approvedBy=c.info.get("approvedBy"), approvedAt=c.when, status="APPROVED")
-        touched = {c.path}
-        if c.info.get("referralId"):
-            _referral(state, c.info["referralId"], c)["actionPlanId"] = c.info.get("actionPlanId")
-            touched.add(f"/sent-referral/{c.info['referralId']}")
-        return touched
-
-    return handle
-
-
-def _appointment(kind: str, verb: str) -> Callable[[FakeApiState, _Context], set[str]]:
-    """Delivery sessions (/referral/{id}/sessions/{n}) and the supplier assessment share one shape."""
-
-    def handle(state: FakeApiState, c: _Context) -> set[str]:
-        initial: dict[str, Any] = {"referralId": c.info.get("referralId")}
-        if kind == "session":
-            number = c.path.rstrip("/").rpartition("/")[2]
-            initial["sessionNumber"] = int(number) if number.isdigit() else number
-        initial |= {"attended": None, "attendanceRecordedAt": None, "feedbackSubmittedAt": None}
-        appointment = state._resource(c.path, **initial)
-        if verb == "attended":
-            appointment.update(attended="YES", attendanceRecordedAt=c.when)
-        elif verb == "missed":
-            appointment.update(attended="NO", attendanceRecordedAt=c.when)
-        else:
-            appointment["feedbackSubmittedAt"] = c.when
-            if c.info.get("deliusAppointmentId") is not None:
-                appointment["deliusAppointmentId"] = c.info["deliusAppointmentId"]
-        return {c.path}
-
-    return handle
-
-
-def _end_of_service_report(state: FakeApiState, c: _Context) -> set[str]:
-    report = state._resource(c.path, id=c.info.get("endOfServiceReportId"), referralId=None)
-    report.update(submittedBy=c.info.get("submittedBy"), submittedAt=c.when, serviceUser={"crn": c.crn})
-    touched = {c.path}
-    # The event does not say whose report it is; a scenario's `state: {referralId: …}` does.
-    referral_id = c.extra.get("referralId")
-    if referral_id:
-        _referral(state, referral_id, c)["endOfServiceReportId"] = c.info.get("endOfServiceReportId")
-        touched.add(f"/sent-referral/{referral_id}")
-    return touched
-
-
-def _generic(state: FakeApiState, c: _Context) -> set[str]:
-    """An event type not modelled here: its additionalInformation, and when it last happened."""
-    resource = state._resource(c.path)
-    resource.update(c.info)
-    resource["lastEvent"] = {"eventType": c.event.get("eventType"), "occurredAt": c.when}
-    return {c.path}
-
-
-# Keyed by event type without its producer prefix (`intervention.`), so a renamed producer still matches.
-_HANDLERS: dict[str, Callable[[FakeApiState, _Context], set[str]]] = {
-    "referral.sent": _sent,
-    "referral.assigned": _assigned,
-    "referral.ended": _ended,
-    "referral.concluded": _concluded,
-    "action-plan.submitted": _action_plan("submitted"),
-    "action-plan.approved": _action_plan("approved"),
-    "session-appointment.attended": _appointment("session", "attended"),
-    "session-appointment.missed": _appointment("session", "missed"),
-    "session-appointment.session-feedback-submitted": _appointment("session", "feedback"),
-    "initial-assessment-appointment.attended": _appointment("assessment", "attended"),
-    "initial-assessment-appointment.missed": _appointment("assessment", "missed"),
-    "initial-assessment-appointment.session-feedback-submitted": _appointment("assessment", "feedback"),
-    "end-of-service-report.submitted": _end_of_service_report,
-}
-
-
-def _deep_merge(target: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
-            _deep_merge(target[key], value)
-        else:
-            target[key] = json.loads(json.dumps(value))  # a private copy: the caller keeps its own
+def _generic(resources: dict[str, Resource], path: str, event: Mapping[str, Any]) -> None:
+    """An event whose detailUrl names no declared resource: its additionalInformation, and when it last happened."""
+    info = event.get("additionalInformation")
+    resource = resources.setdefault(path, {})
+    resource.update(info if isinstance(info, Mapping) else {})
+    resource["lastEvent"] = {"eventType": event.get("eventType"), "occurredAt": str(event.get("occurredAt", ""))}

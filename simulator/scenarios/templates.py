@@ -40,7 +40,7 @@ __all__ = [
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
-_LOOKUP = re.compile(rf"^(params|steps)\.({_NAME})((?:\.{_NAME})*)$")
+_LOOKUP = re.compile(rf"^(params|steps)\.({_NAME})((?:\.(?:{_NAME}|[0-9]+))*)$")
 _CALL = re.compile(r"^faker\.(\w+)\((.*)\)$", re.DOTALL)
 _BARE = {"index", "number", "now"}
 
@@ -194,6 +194,9 @@ def step_field(event: Mapping[str, Any], path: tuple[str, ...], source: str = ""
 
 def _descend(value: Any, path: tuple[str, ...], source: str) -> Any:
     for key in path:
+        if isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]  # a list element: steps.assessment.appointments.0.id
+            continue
         if not isinstance(value, Mapping) or key not in value:
             raise TemplateError(f"{{{{ {source} }}}}: no field {key!r} there")
         value = value[key]

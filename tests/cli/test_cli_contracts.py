@@ -221,3 +221,13 @@ def test_check_with_an_unknown_mode_or_ref_is_a_usage_error(copy: Path) -> None:
     code, output = run("check", "--contracts", str(copy), "--against", "no-such-ref-or-dir")
     assert code == 2
     assert "error:" in output
+
+
+def test_show_puts_the_resource_behind_the_detail_url_beside_the_event() -> None:
+    code, output = run("show", "intervention.action-plan.approved", "--json")
+    assert code == 0
+    resource = json.loads(output)["resource"]
+    assert (resource["name"], resource["path"]) == ("action-plan", "/action-plan/{actionPlanId}")
+    assert {"pointer": "/referralId", "type": "string", "required": True} in resource["fields"]
+    code, output = run("show", "intervention.action-plan.approved")
+    assert code == 0 and "resource at detailUrl: action-plan v1 (/action-plan/{actionPlanId})" in output

@@ -74,7 +74,7 @@ def test_the_marker_plays_before_the_body(tidings, tidings_api, sent_queue):
     assert [(d.queue, d.expected, d.received) for d in run.deliveries] == [(sent_queue.name, 1, 1)]
     with urllib.request.urlopen(message.event["detailUrl"]) as answer:  # the state the scenario set up
         referral = json.load(answer)
-    assert referral["serviceUser"]["crn"] == "X123456" and referral["status"] == "SENT"
+    assert referral["serviceUserCRN"] == "X123456" and referral["assignedTo"] is None
     SEEN["detail"] = message.event["detailUrl"][len(tidings_api.base_url):]
     assert tidings_api.get(SEEN["detail"]) == referral
 

@@ -149,7 +149,8 @@ class ReferralConsumer:
         except (KeyError, TypeError, ValueError) as error:
             raise NotProcessable(f"{event_type} is missing or has a bad {error}") from None
         detail = self.fetch(detail_url)  # the producer's current state: events say what changed, not everything
-        self.store.record(message_id, event_type, occurred_at, referral_id, crn, detail)
+        end_state = event["additionalInformation"].get("deliveryState")  # only the end events say how it ended
+        self.store.record(message_id, event_type, occurred_at, referral_id, crn, detail, end_state=end_state)
         return "recorded"
 
     def _idle(self) -> bool:

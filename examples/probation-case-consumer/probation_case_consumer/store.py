@@ -75,12 +75,24 @@ class ReferralStore:
         referral_id: str,
         crn: str,
         detail: dict[str, Any],
+        *,
+        end_state: str | None = None,
     ) -> None:
-        """Apply one referral event and its detail (as the producer's API returned it), atomically with the
+        """Apply one referral event and its detail (the producer's SentReferralDTO), atomically with the
         message's MessageId. The same event published twice (another MessageId) adds no second event row, and
         an event older than the newest one applied does not overwrite the referral: events come out of order."""
         when = occurred_at.astimezone(UTC).isoformat()
         assigned = detail.get("assignedTo")
+        # SentReferralDTO has no status field: the state is what its timestamps and assignee say.
+        status = (
+            "CONCLUDED"
+            if detail.get("concludedAt")
+            else "ENDED"
+            if detail.get("endRequestedAt")
+            else "ASSIGNED"
+            if assigned
+            else "SENT"
+        )
         with self._db:
             self._processed(message_id, event_type)
             self._db.execute(
@@ -92,16 +104,16 @@ class ReferralStore:
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     reference = excluded.reference, status = excluded.status, assigned_to = excluded.assigned_to,
-                    end_state = excluded.end_state, last_event_at = excluded.last_event_at
+                    end_state = COALESCE(excluded.end_state, referral.end_state), last_event_at = excluded.last_event_at
                 WHERE excluded.last_event_at >= referral.last_event_at
                 """,
                 (
                     referral_id,
                     crn,
                     detail.get("referenceNumber"),
-                    detail.get("status"),
+                    status,
                     assigned.get("username") if isinstance(assigned, dict) else None,
-                    detail.get("endState"),
+                    end_state,
                     when,
                 ),
             )

@@ -62,7 +62,7 @@ def test_the_consumer_handles_the_referral_events_it_relies_on(tidings_pact: Any
 
     def fetch(url: str) -> dict[str, Any]:  # the producer's API, as the consumer reads it
         fetched.append(url)
-        return {"referenceNumber": "JS18726AC", "status": "SENT"}
+        return {"referenceNumber": "JS18726AC", "assignedTo": None, "concludedAt": None}
 
     consumer = ReferralConsumer(None, "unused: pact hands the messages over", store, fetch=fetch)
     outcomes: list[str] = []

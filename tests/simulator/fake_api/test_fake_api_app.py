@@ -22,7 +22,7 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="module")
 def served(catalog: Catalog) -> Iterator[tuple[ApiServer, FakeApiState]]:
     server = ApiServer(None).bind()
-    state = FakeApiState(server.base_url)
+    state = FakeApiState(server.base_url, catalog=catalog)
     server.app = create_app(state, catalog=catalog)
     with server:
         yield server, state
@@ -48,7 +48,7 @@ def test_a_played_referral_is_served_and_follows_assignment(
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     assert response.json()["assignedTo"] is None
     state.apply(catalog.example("intervention.referral.assigned", base_url=server.base_url))
-    assert httpx.get(sent["detailUrl"]).json()["assignedTo"] == {"username": "caseworker.one@provider.example"}
+    assert httpx.get(sent["detailUrl"]).json()["assignedTo"]["username"] == "caseworker.one@provider.example"
 
 
 def test_an_unknown_id_is_a_problem_json_404(served: tuple[ApiServer, FakeApiState]) -> None:

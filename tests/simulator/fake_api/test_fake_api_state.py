@@ -22,7 +22,7 @@ def catalog() -> Catalog:
 
 
 def played(catalog: Catalog, name: str, **params: Any) -> tuple[FakeApiState, Plan]:
-    state = FakeApiState(BASE)
+    state = FakeApiState(BASE, catalog=catalog)
     plan = Plan(
         ScenarioLibrary().load(name),
         catalog,
@@ -40,37 +40,47 @@ def test_after_the_lifecycle_the_referral_shows_assignee_plan_report_and_end_sta
     state, plan = played(catalog, "referral-lifecycle", crn="X654321")
     referral = state.get(f"/sent-referral/{plan.params['referralId']}")
     assert referral is not None
-    assert referral["serviceUser"]["crn"] == "X654321" and referral["serviceUser"]["firstName"]
-    assert referral["assignedTo"] == {"username": plan.params["caseworker"]}
-    assert referral["actionPlanId"] == plan.params["actionPlanId"]
-    assert referral["endOfServiceReportId"] == plan.params["endOfServiceReportId"]
-    assert (referral["status"], referral["endState"]) == ("CONCLUDED", "COMPLETED")
-    assert referral["referenceNumber"] == plan.params["referralReference"]
+    assert referral["serviceUserCRN"] == "X654321" == referral["referral"]["serviceUser"]["crn"]
+    assert referral["referral"]["serviceUser"]["firstName"]
+    assert referral["assignedTo"]["username"] == plan.params["caseworker"]
+    assert referral["actionPlanId"] == referral["currentActionPlanId"] == plan.params["actionPlanId"]
+    assert referral["approvedActionPlanIds"] == [plan.params["actionPlanId"]]
+    assert referral["concludedAt"] and referral["referenceNumber"] == plan.params["referralReference"]
+    intervention = state.get(f"/intervention/{referral['interventionId']}")
+    assert intervention is not None and intervention["id"] == referral["interventionId"]
+    assert intervention["serviceProvider"] == referral["referral"]["serviceProvider"]
+    assert intervention["serviceProvider"]["name"] == plan.params["primeProviderName"]
+    assert intervention["contractType"]["name"] == plan.params["contractTypeName"]
 
 
 def test_action_plan_sessions_assessment_and_report(catalog: Catalog) -> None:
     state, plan = played(catalog, "referral-lifecycle")
     rid = plan.params["referralId"]
     action_plan = state.get(f"/action-plan/{plan.params['actionPlanId']}")
-    assert action_plan and action_plan["status"] == "APPROVED" and action_plan["numberOfSessions"] == 3
+    assert action_plan and action_plan["approvedAt"] and action_plan["numberOfSessions"] == 3
+    assert action_plan["referralId"] == rid and action_plan["approvedBy"]["authSource"] == "delius"
     sessions = [state.get(f"/referral/{rid}/sessions/{n}") for n in (1, 2, 3)]
-    assert [s["attended"] for s in sessions if s] == ["YES", "NO", "YES"]
-    assert all(s and s["feedbackSubmittedAt"] for s in sessions)
+    feedback = [s["appointmentFeedback"] for s in sessions if s]
+    assert [f["attendanceFeedback"]["attended"] for f in feedback] == ["yes", "no", "yes"]
+    assert all(f["submitted"] for f in feedback) and [s["sessionNumber"] for s in sessions if s] == [1, 2, 3]
     assessment = state.get(f"/sent-referral/{rid}/supplier-assessment")
-    assert assessment and assessment["attended"] == "YES"
+    assert assessment and assessment["referralId"] == rid
+    current = assessment["appointments"][0]
+    assert current["id"] == assessment["currentAppointmentId"]
+    assert current["appointmentFeedback"]["attendanceFeedback"]["attended"] == "yes"
     report = state.get(f"/end-of-service-report/{plan.params['endOfServiceReportId']}")
     assert report and report["referralId"] == rid
 
 
-def test_a_withdrawn_referral_is_ended_and_concluded_cancelled(catalog: Catalog) -> None:
+def test_a_withdrawn_referral_is_ended_and_concluded(catalog: Catalog) -> None:
     state, plan = played(catalog, "referral-withdrawn", withdrawalCode="ACQ")
     referral = state.get(f"/sent-referral/{plan.params['referralId']}")
-    assert referral and referral["withdrawalCode"] == "ACQ" and referral["endState"] == "CANCELLED"
+    assert referral and referral["withdrawalCode"] == "ACQ"
     assert referral["endRequestedAt"] and referral["concludedAt"]
 
 
 def test_state_before_assignment_has_no_assignee(catalog: Catalog) -> None:
-    state = FakeApiState(BASE)
+    state = FakeApiState(BASE, catalog=catalog)
     event = catalog.example("intervention.referral.sent", base_url=BASE)
     path = state.apply(event)
     assert path == f"/sent-referral/{event['additionalInformation']['referralId']}"
@@ -80,7 +90,7 @@ def test_state_before_assignment_has_no_assignee(catalog: Catalog) -> None:
 def test_unknown_paths_and_reset(catalog: Catalog) -> None:
     state, _ = played(catalog, "referral-sent")
     assert state.get("/sent-referral/nope") is None
-    assert len(state) == 1
+    assert len(state) == 2  # the referral and the intervention it names
     state.reset()
     assert len(state) == 0 and state.paths() == []
 
@@ -102,7 +112,7 @@ def test_an_event_type_it_does_not_model_gets_a_plain_resource() -> None:
 
 
 def test_the_cached_json_follows_changes(catalog: Catalog) -> None:
-    state = FakeApiState(BASE)
+    state = FakeApiState(BASE, catalog=catalog)
     sent = catalog.example("intervention.referral.sent", base_url=BASE)
     path = state.apply(sent)
     assert path and b'"assignedTo":null' in (state.get_json(path) or b"")
@@ -111,7 +121,7 @@ def test_the_cached_json_follows_changes(catalog: Catalog) -> None:
 
 
 def test_concurrent_writers_and_readers_do_not_corrupt_it(catalog: Catalog) -> None:
-    state = FakeApiState(BASE)
+    state = FakeApiState(BASE, catalog=catalog)
     events = [
         catalog.example(
             "intervention.referral.sent",
@@ -135,4 +145,4 @@ def test_concurrent_writers_and_readers_do_not_corrupt_it(catalog: Catalog) -> N
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(state) == 400 and state.events_applied == 400
+    assert len(state) == 800 and state.events_applied == 400  # each referral and its intervention
