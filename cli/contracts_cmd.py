@@ -195,7 +195,7 @@ def lint_command(contracts: Path | None = _CONTRACTS, as_json: bool = _JSON) -> 
 
     Example: [bold]tidings contracts lint --contracts contracts/catalogs/interventions[/bold]
     """
-    catalog = load_catalog(contracts)
+    catalog = load_catalog(contracts, strict=False)
     problems = lint_catalog(catalog)
     if as_json:
         _print_json({"ok": not problems, "problems": [problem.to_json() for problem in problems]})

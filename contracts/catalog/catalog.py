@@ -13,7 +13,7 @@ from tidings.contracts.catalog.compiled import CompiledContract, compile_contrac
 from tidings.contracts.catalog.examples import build_example, render_detail_url
 from tidings.contracts.catalog.model import EventContract, Violation
 from tidings.contracts.catalog.notification import event_of
-from tidings.contracts.errors import UnknownEventType, UnknownVersion, UsageError
+from tidings.contracts.errors import CatalogError, UnknownEventType, UnknownVersion, UsageError
 
 __all__ = ["Catalog"]
 
@@ -34,6 +34,7 @@ class Catalog:
         declared_event_types: list[str],
         shared_files: list[str],
         problems: list[str],
+        schema_errors: list[CatalogError] | None = None,
     ) -> None:
         self.root = root
         self.producer = producer
@@ -44,6 +45,8 @@ class Catalog:
         self.declared_event_types = declared_event_types
         self.shared_files = shared_files
         self.problems = problems
+        self.schema_errors = schema_errors or []
+        """Schemas their metaschema rejects (file + JSON pointer); `load_catalog` raises the first."""
         """Content problems found while loading (`file:line: what`); `tidings contracts lint` reports them."""
         self.events: list[EventContract] = sorted(contracts, key=lambda contract: contract.key)
         self._by_key = {contract.key: contract for contract in self.events}

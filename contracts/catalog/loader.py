@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from jsonschema.exceptions import best_match
+from jsonschema.validators import Draft202012Validator, validator_for
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -93,6 +95,12 @@ def load_catalog_dir(root: Path) -> Catalog:
             if contract.schema:
                 resources[contract.schema_uri] = contract.schema
 
+    schema_errors: list[CatalogError] = []
+    for uri in list(resources):
+        found = metaschema_error(resources[uri], root / uri.removeprefix(CATALOG_BASE_URI), uri)
+        if found is not None:  # kept out of the registry: walking it would crash (lint reports it as `schema`)
+            schema_errors.append(found)
+            del resources[uri]
     registry = make_registry(_registrable(root, resources, problems))
     return Catalog(
         root=root,
@@ -105,6 +113,7 @@ def load_catalog_dir(root: Path) -> Catalog:
         declared_event_types=list(events),
         shared_files=list(shared),
         problems=problems,
+        schema_errors=schema_errors,
     )
 
 
@@ -161,6 +170,28 @@ def _read_contract(root: Path, path: Path, event_type: str, version: int, proble
     )
 
 
+def metaschema_error(schema: Any, path: Path, uri: str) -> CatalogError | None:
+    """The error (file + JSON pointer) when its own metaschema (its `$schema`, default 2020-12) rejects a schema:
+    `minLength: null` or `properties: null` would otherwise crash the tools that walk it."""
+    if isinstance(schema, bool):
+        return None
+    if not isinstance(schema, dict):
+        return CatalogError(
+            f"{path}: not a JSON Schema: the document is {type(schema).__name__}, not an object",
+            hint="a schema is a mapping such as {type: object, properties: {...}}",
+        )
+    validator = validator_for(schema, default=Draft202012Validator)
+    error = best_match(validator(validator.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        inside = "/schema" if uri.endswith((".yaml", ".yml")) else ""
+        pointer = inside + "".join(f"/{part}" for part in error.absolute_path) or "/"
+        return CatalogError(
+            f"{path}: {pointer}: not a valid JSON Schema: {error.message}",
+            hint="fix the schema there (its $schema draft's metaschema says what is allowed)",
+        )
+    return None
+
+
 def _registrable(root: Path, resources: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     """The resources `referencing` accepts; one it refuses (e.g. an unknown `$schema`) becomes a problem."""
     accepted: dict[str, Any] = {}
@@ -178,8 +209,12 @@ SHIPPED_CATALOG = Path(__file__).parents[1] / "catalogs" / "interventions"
 """The interventions catalogue shipped with tidings, the default."""
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
+def load_catalog(path: str | Path | None = None, *, strict: bool = True) -> Catalog:
     """Load a catalogue: `path`, else the `contracts` setting (`TIDINGS_CONTRACTS`, `[tool.tidings] contracts`),
-    else the shipped interventions catalogue."""
+    else the shipped interventions catalogue. `strict`: a schema its metaschema rejects is a CatalogError (exit 2)
+    before anything walks it; `tidings contracts lint` loads non-strict and reports it as a `schema` problem."""
     chosen = path if path is not None else resolve_setting("contracts")
-    return load_catalog_dir(Path(chosen).expanduser() if chosen is not None else SHIPPED_CATALOG)
+    catalog = load_catalog_dir(Path(chosen).expanduser() if chosen is not None else SHIPPED_CATALOG)
+    if strict and catalog.schema_errors:
+        raise catalog.schema_errors[0]
+    return catalog
