@@ -13,10 +13,10 @@ from rich.table import Table
 
 from tidings.contracts import load_catalog
 from tidings.contracts.catalog.safe_read import read_file_bytes
-from tidings.contracts.errors import CheckFailed, TidingsError, UsageError
+from tidings.contracts.errors import CheckFailed, InputFileError, TidingsError, UsageError
 from tidings.simulator.scenarios.clock import format_offset
 from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound, shipped_scenarios_dir
-from tidings.simulator.scenarios.model import EmitStep, Scenario
+from tidings.simulator.scenarios.model import EmitStep, Scenario, ScenarioError
 from tidings.simulator.scenarios.params import parse_param_options
 from tidings.simulator.scenarios.plan import Plan
 from tidings.simulator.scenarios.templates import Template
@@ -124,10 +124,10 @@ def validate(
     targets = names or library.names()
     known: set[str] = set()
     for target in targets:
-        if target.endswith((".yaml", ".yml")):
+        is_file = target.endswith((".yaml", ".yml"))
+        if is_file:
             read_file_bytes(Path(target))  # a file that is not there is bad usage (exit 2), not a failed check
         try:
-            is_file = target.endswith((".yaml", ".yml"))
             scenario = library.load_path(Path(target)) if is_file else library.load(target)
             known.update(scenario.params)
             # One scenario named: its params exactly as `play` takes them (an unknown one is refused alike).
@@ -136,6 +136,11 @@ def validate(
             typer.echo(f"ok    {scenario.name}: {total} events")
         except ScenarioNotFound:
             raise  # a name that is not a scenario is bad usage (exit 2), not a failed check
+        except InputFileError as error:
+            if is_file and error.path == str(Path(target)) and not isinstance(error, ScenarioError):
+                raise  # the named file itself cannot be read or parsed: bad input (exit 2)
+            failures += 1
+            typer.echo(f"FAIL  {target}: {error}", err=True)
         except TidingsError as error:
             failures += 1
             typer.echo(f"FAIL  {target}: {error}", err=True)

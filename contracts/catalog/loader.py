@@ -45,7 +45,7 @@ def load_catalog_dir(root: Path) -> Catalog:
     if not root.is_dir():
         raise CatalogError(f"{root}: a catalogue is a directory, this is a file", hint=_WHERE_HINT)
     index_path = root / CATALOG_FILE
-    if not index_path.is_file():
+    if not index_path.exists() and not index_path.is_symlink():  # anything else there: the reader says what it is
         raise CatalogError(
             f"{root}: not a contract catalogue (no {CATALOG_FILE})",
             hint=f"a catalogue directory holds {CATALOG_FILE} and events/<event type>/v1.yaml; " + _WHERE_HINT,
@@ -85,7 +85,7 @@ def load_catalog_dir(root: Path) -> Catalog:
         files = sorted(
             (int(match.group(1)), path)
             for path in (folder.iterdir() if folder.is_dir() else [])
-            if (match := VERSION_FILE.match(path.name)) and path.is_file()
+            if (match := VERSION_FILE.match(path.name)) and not path.is_dir()
         )
         if not files:
             problems.append(f"{index_path}: {event_type} is listed but {folder} has no v1.yaml")

@@ -34,8 +34,8 @@ def pact_files(paths: Iterable[Path | str]) -> list[Path]:
             if not inside:
                 raise UsageError(f"{path}: no pact files (*.json) in this directory", hint=_HINT_PACT)
             found.extend(inside)
-        elif path.is_file():
-            found.append(path)
+        elif path.is_file() or path.exists() or path.is_symlink():
+            found.append(path)  # not a regular file (a FIFO, a device, a link loop): the reader says which
         else:
             raise InputFileError(path, "no such file or directory", hint="pass pact files or folders of them")
     return list(dict.fromkeys(found))

@@ -47,9 +47,10 @@ def load_yaml(path: Path) -> Any:
     which plain PyYAML silently resolves to the last one.
     """
     text = read_file_text(path)
-    loader = _GuardedLoader(text)
-    loader.name = str(path)
+    loader = None
     try:
+        loader = _GuardedLoader(text)  # a str with a control character is refused here already
+        loader.name = str(path)
         node = loader.get_single_node()
         if node is None:
             raise InputFileError(path, "the file is empty", line=1, hint="a scenario needs at least `name` and `steps`")
@@ -63,7 +64,8 @@ def load_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:  # e.g. a control character (ReaderError), which carries no mark
         raise InputFileError(path, f"not valid YAML: {exc}", hint="remove control characters; save as UTF-8") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 class _GuardedLoader(GuardedComposer, yaml.SafeLoader):

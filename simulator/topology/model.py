@@ -91,17 +91,22 @@ class Topology:
         chosen = resolve_setting("topology", str(path) if path is not None else None)
         where = Path(chosen) if chosen else default_topology_path()
         text = read_file_text(where)
-        loader = _LineLoader(text)  # a SafeLoader, its depth, aliases and tags bounded
-        loader.name = str(where)
+        loader = None
         try:
+            loader = _LineLoader(text)  # a SafeLoader, its depth, aliases and tags bounded
+            loader.name = str(where)
             data = loader.get_single_data()
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             raise InputFileError(
-                where, f"not valid YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None
+                where,
+                f"not valid YAML: {getattr(error, 'problem', error)}",
+                line=mark.line + 1 if mark else None,
+                hint="check the indentation and quoting there (and no control characters)",
             ) from None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         return cls.from_dict(data, source=str(where))
 
     @classmethod

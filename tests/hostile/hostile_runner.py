@@ -42,7 +42,8 @@ def main() -> None:
 
     from tidings.cli.app import app
 
-    cases = json.load(open(sys.argv[1]))
+    with open(sys.argv[1]) as handle:
+        cases = json.load(handle)
     limit = _vm_size() + CAP_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, _alarm)
@@ -74,7 +75,8 @@ def main() -> None:
         outcome["seconds"] = time.perf_counter() - started
         outcome["grew_bytes"] = max(0, _vm_size() - rss_before)
         results.append(outcome)
-    json.dump(results, open(sys.argv[2], "w"))
+    with open(sys.argv[2], "w") as handle:
+        json.dump(results, handle)
 
 
 if __name__ == "__main__":
