@@ -167,8 +167,9 @@ class GuardedComposer(yaml.composer.Composer):
         return super().compose_document()
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+        parser: Any = self  # the loader this is mixed into parses the events
+        if parser.check_event(yaml.AliasEvent):
+            event = parser.peek_event()
             target = self.anchors.get(event.anchor)
             if target is not None:
                 size = self._sizes.get(id(target))
@@ -176,7 +177,7 @@ class GuardedComposer(yaml.composer.Composer):
                     raise self._refuse(event, f"alias *{event.anchor} refers to itself (a recursive alias)")
                 self._count(size, event)
             return super().compose_node(parent, index)
-        event = self.peek_event()
+        event = parser.peek_event()
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise _too_deep(self._source(), MAX_DEPTH, event.start_mark.line + 1)
@@ -185,7 +186,7 @@ class GuardedComposer(yaml.composer.Composer):
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        if node.tag not in _CORE_TAGS:
+        if node is not None and node.tag not in _CORE_TAGS:
             raise self._refuse(node, f"the tag {node.tag!r} is not allowed (only plain YAML data is read)")
         self._count(1, event)
         self._sizes[id(node)] = self._nodes - before
