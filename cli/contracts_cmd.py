@@ -234,7 +234,7 @@ def lint_command(
     if registry is not None:
         lint_registry_view(registry, strict, as_json)
         return
-    catalog = load_catalog(contracts)
+    catalog = load_catalog(contracts, strict=False)
     problems = lint_catalog(catalog)
     if as_json:
         _print_json({"ok": not problems, "problems": [problem.to_json() for problem in problems]})

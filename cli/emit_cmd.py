@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from tidings.contracts.catalog.files import read_data_file
 from tidings.contracts.errors import InputFileError, UsageError
 
 from .engine_options import ENDPOINT, ENGINE, JSON, TOPOLOGY, connect, console, print_json
@@ -136,14 +137,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 def _read_event(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputFileError(path, f"cannot read: {error.strerror or error}") from None
-    except json.JSONDecodeError as error:
-        raise InputFileError(path, f"not valid JSON: {error.msg}", line=error.lineno) from None
+    data = read_data_file(path)
     if not isinstance(data, dict):
-        raise InputFileError(path, "an event is a JSON object", line=1)
+        raise InputFileError(path, "an event is a JSON object", line=1, hint="wrap the event in { }")
     return data
 
 

@@ -12,12 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from tidings.contracts import load_catalog
-from tidings.contracts.errors import CheckFailed, TidingsError
+from tidings.contracts.catalog.safe_read import read_file_bytes
+from tidings.contracts.errors import CheckFailed, InputFileError, TidingsError, UsageError
 from tidings.simulator.scenarios.clock import format_offset
 from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound, shipped_scenarios_dir
-from tidings.simulator.scenarios.model import EmitStep, Scenario
+from tidings.simulator.scenarios.model import EmitStep, Scenario, ScenarioError
 from tidings.simulator.scenarios.params import parse_param_options
-from tidings.simulator.scenarios.plan import MATERIALISE_LIMIT, Plan
+from tidings.simulator.scenarios.plan import Plan
 from tidings.simulator.scenarios.templates import Template
 
 __all__ = ["app"]
@@ -120,20 +121,35 @@ def validate(
     library = ScenarioLibrary.from_setting(fixtures)
     given = parse_param_options(param)
     failures = 0
-    for target in names or library.names():
+    targets = names or library.names()
+    known: set[str] = set()
+    for target in targets:
+        is_file = target.endswith((".yaml", ".yml"))
+        if is_file:
+            read_file_bytes(Path(target))  # a file that is not there is bad usage (exit 2), not a failed check
         try:
-            scenario = library.load_path(Path(target)) if target.endswith((".yaml", ".yml")) else library.load(target)
-            plan = Plan(scenario, catalog, params={k: v for k, v in given.items() if k in scenario.params}, seed=seed)
-            total = plan.preflight()
-            if total <= MATERIALISE_LIMIT:
-                for _ in plan.events():  # every event, not just the sample
-                    pass
+            scenario = library.load_path(Path(target)) if is_file else library.load(target)
+            known.update(scenario.params)
+            # One scenario named: its params exactly as `play` takes them (an unknown one is refused alike).
+            params = given if len(targets) == 1 else {k: v for k, v in given.items() if k in scenario.params}
+            total = Plan(scenario, catalog, params=params, seed=seed).preflight()  # the whole plan, every event
             typer.echo(f"ok    {scenario.name}: {total} events")
         except ScenarioNotFound:
             raise  # a name that is not a scenario is bad usage (exit 2), not a failed check
+        except InputFileError as error:
+            if is_file and error.path == str(Path(target)) and not isinstance(error, ScenarioError):
+                raise  # the named file itself cannot be read or parsed: bad input (exit 2)
+            failures += 1
+            typer.echo(f"FAIL  {target}: {error}", err=True)
         except TidingsError as error:
             failures += 1
             typer.echo(f"FAIL  {target}: {error}", err=True)
+    unknown = sorted(set(given) - known)
+    if unknown and len(targets) > 1:
+        raise UsageError(
+            f"--param {unknown[0]} is not a parameter of any of these scenarios",
+            hint="see `tidings scenarios show NAME`",
+        )
     if failures:
         raise CheckFailed(f"{failures} scenario(s) cannot be played")
     raise typer.Exit(0)

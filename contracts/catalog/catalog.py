@@ -14,7 +14,7 @@ from tidings.contracts.catalog.compiled import CompiledContract, compile_contrac
 from tidings.contracts.catalog.examples import build_example, render_detail_url
 from tidings.contracts.catalog.model import EventContract, Violation
 from tidings.contracts.catalog.notification import event_of
-from tidings.contracts.errors import UnknownEventType, UnknownVersion, UsageError
+from tidings.contracts.errors import CatalogError, UnknownEventType, UnknownVersion, UsageError
 
 __all__ = ["Catalog"]
 
@@ -36,6 +36,7 @@ class Catalog:
         shared_files: list[str],
         problems: list[str],
         api: BusinessApi | None = None,
+        schema_errors: list[CatalogError] | None = None,
     ) -> None:
         self.root = root
         self.producer = producer
@@ -48,6 +49,8 @@ class Catalog:
         self.problems = problems
         self.api = api if api is not None else BusinessApi([], {}, registry)
         """The business API: resources behind the detailUrls, and the projections that fill them."""
+        self.schema_errors = schema_errors or []
+        """Schemas their metaschema rejects (file + JSON pointer); `load_catalog` raises the first."""
         """Content problems found while loading (`file:line: what`); `tidings contracts lint` reports them."""
         self.events: list[EventContract] = sorted(contracts, key=lambda contract: contract.key)
         self._by_key = {contract.key: contract for contract in self.events}

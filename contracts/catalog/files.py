@@ -12,13 +12,14 @@ from typing import Any
 
 import yaml
 
+from tidings.contracts.catalog.safe_read import GuardedComposer, check_depth, read_file_text
 from tidings.contracts.errors import InputFileError
 
-__all__ = ["key_line", "parse_json_or_yaml", "read_data_file", "read_text"]
+__all__ = ["key_line", "load_plain_yaml", "parse_json_or_yaml", "read_data_file", "read_text"]
 
 
-class _PlainSafeLoader(yaml.SafeLoader):
-    """A SafeLoader whose scalars are JSON's: no timestamps (they stay strings)."""
+class _PlainSafeLoader(GuardedComposer, yaml.SafeLoader):
+    """A SafeLoader whose scalars are JSON's: no timestamps (they stay strings); depth, aliases and tags bounded."""
 
 
 _PlainSafeLoader.yaml_implicit_resolvers = {
@@ -28,30 +29,21 @@ _PlainSafeLoader.yaml_implicit_resolvers = {
 
 
 def read_text(path: Path) -> str:
-    """The file's text; a missing, unreadable, non-UTF-8 or empty file is an `InputFileError`."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file", hint="check the path") from None
-    except IsADirectoryError:
-        raise InputFileError(path, "is a directory, expected a file") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputFileError(
-            path,
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            line=line,
-            hint="save the file as UTF-8",
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]  # a BOM is legal in UTF-8 files written by some editors; json.loads refuses it
+    """The file's text (see `safe_read.read_file_text`); an empty file is an `InputFileError` too."""
+    text = read_file_text(path)
     if not text.strip():
         raise InputFileError(path, "file is empty", hint="expected a JSON or YAML document")
     return text
+
+
+def load_plain_yaml(text: str, source: object) -> Any:
+    """YAML text to plain data with the guarded loader (errors name `source`)."""
+    loader = _PlainSafeLoader(text)
+    loader.name = str(source)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def parse_json_or_yaml(text: str, source: object) -> Any:
@@ -59,13 +51,19 @@ def parse_json_or_yaml(text: str, source: object) -> Any:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")) or str(source).endswith(".json"):
         try:
-            return json.loads(text)
+            data = json.loads(text)
+        except RecursionError:
+            raise InputFileError(
+                source, "nested too deeply", hint="flatten the document (see the README's Limits)"
+            ) from None
         except json.JSONDecodeError as exc:
             raise InputFileError(
                 source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno, hint=_JSON_HINT
             ) from None
+        check_depth(data, source)
+        return data
     try:
-        return yaml.load(text, Loader=_PlainSafeLoader)
+        return load_plain_yaml(text, source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -90,8 +88,8 @@ def read_data_file(path: Path) -> Any:
 def key_line(path: Path, *keys: str) -> int | None:
     """The 1-based line of the mapping key reached by `keys` in a YAML/JSON file, for error messages."""
     try:
-        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"), Loader=_PlainSafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        node: yaml.Node | None = yaml.compose(read_file_text(path), Loader=_PlainSafeLoader)
+    except (InputFileError, yaml.YAMLError):
         return None
     line = None
     for key in keys:

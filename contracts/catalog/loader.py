@@ -20,6 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from jsonschema.exceptions import best_match
+from jsonschema.validators import Draft202012Validator, validator_for
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -47,7 +49,7 @@ def load_catalog_dir(root: Path) -> Catalog:
     if not root.is_dir():
         raise CatalogError(f"{root}: a catalogue is a directory, this is a file", hint=_WHERE_HINT)
     index_path = root / CATALOG_FILE
-    if not index_path.is_file():
+    if not index_path.exists() and not index_path.is_symlink():  # anything else there: the reader says what it is
         raise CatalogError(
             f"{root}: not a contract catalogue (no {CATALOG_FILE})",
             hint=f"a catalogue directory holds {CATALOG_FILE} and events/<event type>/v1.yaml; " + _WHERE_HINT,
@@ -87,7 +89,7 @@ def load_catalog_dir(root: Path) -> Catalog:
         files = sorted(
             (int(match.group(1)), path)
             for path in (folder.iterdir() if folder.is_dir() else [])
-            if (match := VERSION_FILE.match(path.name)) and path.is_file()
+            if (match := VERSION_FILE.match(path.name)) and not path.is_dir()
         )
         if not files:
             problems.append(f"{index_path}: {event_type} is listed but {folder} has no v1.yaml")
@@ -97,6 +99,12 @@ def load_catalog_dir(root: Path) -> Catalog:
             if contract.schema:
                 resources[contract.schema_uri] = contract.schema
 
+    schema_errors: list[CatalogError] = []
+    for uri in list(resources):
+        found = metaschema_error(resources[uri], root / uri.removeprefix(CATALOG_BASE_URI), uri)
+        if found is not None:  # kept out of the registry: walking it would crash (lint reports it as `schema`)
+            schema_errors.append(found)
+            del resources[uri]
     declared = load_resources(root, problems)
     for resource in declared:
         if resource.schema:
@@ -116,6 +124,7 @@ def load_catalog_dir(root: Path) -> Catalog:
         shared_files=list(shared),
         problems=problems,
         api=api,
+        schema_errors=schema_errors,
     )
 
 
@@ -172,6 +181,28 @@ def _read_contract(root: Path, path: Path, event_type: str, version: int, proble
     )
 
 
+def metaschema_error(schema: Any, path: Path, uri: str) -> CatalogError | None:
+    """The error (file + JSON pointer) when its own metaschema (its `$schema`, default 2020-12) rejects a schema:
+    `minLength: null` or `properties: null` would otherwise crash the tools that walk it."""
+    if isinstance(schema, bool):
+        return None
+    if not isinstance(schema, dict):
+        return CatalogError(
+            f"{path}: not a JSON Schema: the document is {type(schema).__name__}, not an object",
+            hint="a schema is a mapping such as {type: object, properties: {...}}",
+        )
+    validator = validator_for(schema, default=Draft202012Validator)
+    error = best_match(validator(validator.META_SCHEMA).iter_errors(schema))
+    if error is not None:
+        inside = "/schema" if uri.endswith((".yaml", ".yml")) else ""
+        pointer = inside + "".join(f"/{part}" for part in error.absolute_path) or "/"
+        return CatalogError(
+            f"{path}: {pointer}: not a valid JSON Schema: {error.message}",
+            hint="fix the schema there (its $schema draft's metaschema says what is allowed)",
+        )
+    return None
+
+
 def _registrable(root: Path, resources: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     """The resources `referencing` accepts; one it refuses (e.g. an unknown `$schema`) becomes a problem."""
     accepted: dict[str, Any] = {}
@@ -189,8 +220,12 @@ SHIPPED_CATALOG = Path(__file__).parents[1] / "catalogs" / "interventions"
 """The interventions catalogue shipped with tidings, the default."""
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
+def load_catalog(path: str | Path | None = None, *, strict: bool = True) -> Catalog:
     """Load a catalogue: `path`, else the `contracts` setting (`TIDINGS_CONTRACTS`, `[tool.tidings] contracts`),
-    else the shipped interventions catalogue."""
+    else the shipped interventions catalogue. `strict`: a schema its metaschema rejects is a CatalogError (exit 2)
+    before anything walks it; `tidings contracts lint` loads non-strict and reports it as a `schema` problem."""
     chosen = path if path is not None else resolve_setting("contracts")
-    return load_catalog_dir(Path(chosen).expanduser() if chosen is not None else SHIPPED_CATALOG)
+    catalog = load_catalog_dir(Path(chosen).expanduser() if chosen is not None else SHIPPED_CATALOG)
+    if strict and catalog.schema_errors:
+        raise catalog.schema_errors[0]
+    return catalog

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tidings.contracts.catalog.safe_read import MAX_DEPTH, check_depth, read_file_text
 from tidings.contracts.errors import InputFileError, UsageError
 from tidings.contracts.pact.model import MessageInteraction, PactFile, ProviderState
 
@@ -33,8 +34,8 @@ def pact_files(paths: Iterable[Path | str]) -> list[Path]:
             if not inside:
                 raise UsageError(f"{path}: no pact files (*.json) in this directory", hint=_HINT_PACT)
             found.extend(inside)
-        elif path.is_file():
-            found.append(path)
+        elif path.is_file() or path.exists() or path.is_symlink():
+            found.append(path)  # not a regular file (a FIFO, a device, a link loop): the reader says which
         else:
             raise InputFileError(path, "no such file or directory", hint="pass pact files or folders of them")
     return list(dict.fromkeys(found))
@@ -48,14 +49,14 @@ def load_pacts(paths: Iterable[Path | str]) -> list[PactFile]:
 def load_pact(path: Path | str) -> PactFile:
     """One pact file, V3 or V4, with its asynchronous message interactions."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot read the file ({exc})") from None
+    text = read_file_text(path)
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise InputFileError(path, f"nested deeper than {MAX_DEPTH} levels", hint=_HINT_PACT) from None
     except json.JSONDecodeError as exc:
         raise InputFileError(path, f"not JSON: {exc.msg}", line=exc.lineno, hint=_HINT_PACT) from None
+    check_depth(document, path)
     return parse_pact(document, path)
 
 

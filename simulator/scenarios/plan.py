@@ -1,23 +1,24 @@
 """Resolving a scenario into the events to publish: a pure function of scenario + params + seed + catalogue.
 
-`Plan.preflight()` resolves and validates a sample of the scenario before anything is published (every step,
-each `repeat` at its first and last iteration), which catches every bad template, unknown event type and
-schema failure a step can make, and counts the events. `Plan.events()` then yields the full stream lazily,
-each event validated as it is made, so `caseload` with 100,000 referrals never sits in memory; the runner
-materialises streams of up to `MATERIALISE_LIMIT` events before publishing, so those are never half-played.
+`Plan.preflight()` resolves and validates the whole plan before anything is published: a sample pass (every
+step, each `repeat` at its first and last iteration) counts the events and refuses a plan over the cap of
+events per run, then a second lazy pass validates every event. `Plan.events()` yields the full stream lazily
+(indices are ranges, never lists), so `caseload` with 100,000 referrals never sits in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import UsageError
+from tidings.contracts.settings import resolve_setting
 from tidings.simulator.scenarios.clock import SimulatedClock
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.generators import Generators
@@ -25,9 +26,11 @@ from tidings.simulator.scenarios.model import EmitStep, IncludeStep, Scenario, S
 from tidings.simulator.scenarios.params import bind_params
 from tidings.simulator.scenarios.templates import Template, TemplateError, TemplateScope, render_tree
 
-__all__ = ["MATERIALISE_LIMIT", "Plan", "PlannedEvent", "StepRef", "crn_of"]
+__all__ = ["MATERIALISE_LIMIT", "MAX_EVENTS", "Plan", "PlannedEvent", "StepRef", "crn_of", "max_events"]
 
 MATERIALISE_LIMIT = 10_000
+MAX_EVENTS = 2_000_000
+"""Default cap on the events of one run; `TIDINGS_MAX_EVENTS` raises it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +103,31 @@ class Plan:
         self.total: int | None = None
 
     def preflight(self) -> int:
-        """Resolve and validate every step (repeats at their first and last iteration); return the number of
-        events the full plan has. Raises ScenarioError, naming file:line, step and JSON pointer."""
+        """Resolve and validate the whole plan before anything is published; return its number of events.
+
+        A quick sample pass first (every step, repeats at their first and last iteration) counts the events and
+        catches most mistakes at once; a plan over the events-per-run cap (`max_events()`) is refused there. Then,
+        when the sample skipped repetitions, a second lazy pass resolves and validates every event (CPU, not
+        memory), so a plan is never half-played. Raises ScenarioError, naming file:line, step, repetition and
+        JSON pointer. The result is cached: a plan is checked once."""
+        if self.total is not None:
+            return self.total
         resolver = _Resolver(self, sample=True)
         for _ in resolver.run():
             pass
-        self.total = round(resolver.weight)
-        return self.total
+        total = round(resolver.weight)
+        cap = max_events()
+        if total > cap:
+            raise UsageError(
+                f"scenario {self.scenario.name!r} would publish {total:,} events, more than the limit of {cap:,} "
+                "per run",
+                hint="lower its repeat/count, or raise the limit with TIDINGS_MAX_EVENTS (see the README's Limits)",
+            )
+        if resolver.skipped:
+            for _ in _Resolver(self, sample=False).run():
+                pass
+        self.total = total
+        return total
 
     def events(self) -> Iterator[PlannedEvent]:
         """The full stream of events, in simulated-time order, each validated before it is yielded."""
@@ -123,6 +144,7 @@ class _Resolver:
         self.generators = Generators(plan.seed)
         self.weight = 0.0
         self.seq = 0
+        self.skipped = False  # did the sample pass leave repetitions out?
 
     def run(self) -> Iterator[PlannedEvent]:
         plan = self.plan
@@ -167,11 +189,13 @@ class _Resolver:
             )
         return count
 
-    def _indices(self, count: int) -> tuple[list[int], float]:
-        """The iterations to play and the weight of each (in sample mode, first and last stand for all)."""
+    def _indices(self, count: int) -> tuple[Sequence[int], float]:
+        """The iterations to play (lazily: a range) and the weight of each (in sample mode, first and last stand
+        for all)."""
         if not self.sample or count <= 2:
-            return list(range(count)), 1.0
-        return [0, count - 1], count / 2
+            return range(count), 1.0
+        self.skipped = True
+        return (0, count - 1), count / 2
 
     def _emit(
         self,
@@ -188,8 +212,8 @@ class _Resolver:
         indices, each = self._indices(count)
         ref = StepRef(scenario.name, step.label, str(scenario.path), step.line, step.event_type)
         faults = inherited.overridden_by(step.faults) if inherited else step.faults
-        label = step.describe()
         for index in indices:
+            label = step.describe() + (f" (repetition {index + 1} of {count:,})" if step.repeat is not None else "")
             scope.now = clock.advance(step.after)
             scope.index = index if step.repeat is not None else None
             try:
@@ -251,7 +275,8 @@ class _Resolver:
                 clock.advance(step.after)
                 scope.now = clock.now
                 child = self._bind(scenario, step, scope, params, index)
-                yield from self._scenario(included, child, {}, clock, faults, weight * each)
+                with _naming_repetition(step, index, count):
+                    yield from self._scenario(included, child, {}, clock, faults, weight * each)
             return
         yield from self._interleaved(scenario, step, scope, params, clock, faults, count)
 
@@ -274,7 +299,9 @@ class _Resolver:
         def start(index: int, at: datetime) -> None:
             scope.now, scope.index = at, index
             child = self._bind(scenario, step, scope, params, index)
-            instance = self._scenario(step.scenario, child, {}, SimulatedClock(at), faults, 1.0)
+            instance = _named(
+                step, index, count, self._scenario(step.scenario, child, {}, SimulatedClock(at), faults, 1.0)
+            )
             first = next(instance, None)
             if first is not None:
                 heapq.heappush(heap, (first.occurred_at, index, first, instance))
@@ -311,6 +338,39 @@ class _Resolver:
             raise ScenarioError(
                 scenario.path, error.message, line=step.line, step=step.describe(), hint=error.hint
             ) from None
+
+
+@contextlib.contextmanager
+def _naming_repetition(step: IncludeStep, index: int, count: int) -> Iterator[None]:
+    """Add which repetition of an include failed to a ScenarioError raised inside it."""
+    try:
+        yield
+    except ScenarioError as error:
+        error.message += f" (in repetition {index + 1} of {count:,} of {step.describe()})"
+        error.args = (error.message,)
+        raise
+
+
+def _named(step: IncludeStep, index: int, count: int, events: Iterator[PlannedEvent]) -> Iterator[PlannedEvent]:
+    with _naming_repetition(step, index, count):
+        yield from events
+
+
+def max_events() -> int:
+    """The events-per-run cap: `TIDINGS_MAX_EVENTS` (or `[tool.tidings] max_events`), else `MAX_EVENTS`."""
+    raw = resolve_setting("max_events")
+    if raw is None:
+        return MAX_EVENTS
+    try:
+        value = int(str(raw).replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise UsageError(
+            f"TIDINGS_MAX_EVENTS={raw!r} is not a positive whole number",
+            hint="e.g. TIDINGS_MAX_EVENTS=5000000, or unset it for the default (2,000,000)",
+        )
+    return value
 
 
 def _merge(base: FaultSet | None, override: FaultSet | None) -> FaultSet | None:

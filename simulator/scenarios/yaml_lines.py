@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from tidings.contracts.catalog.safe_read import GuardedComposer, read_file_text
 from tidings.contracts.errors import InputFileError
 
 __all__ = ["YamlList", "YamlMap", "line_of", "load_yaml"]
@@ -45,12 +46,11 @@ def load_yaml(path: Path) -> Any:
     Raises InputFileError with file:line for unreadable files and YAML syntax errors, and for duplicate keys,
     which plain PyYAML silently resolves to the last one.
     """
+    text = read_file_text(path)
+    loader = None
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"cannot read the file: {exc}", hint="scenario files are UTF-8 YAML") from None
-    loader = yaml.SafeLoader(text)
-    try:
+        loader = _GuardedLoader(text)  # a str with a control character is refused here already
+        loader.name = str(path)
         node = loader.get_single_node()
         if node is None:
             raise InputFileError(path, "the file is empty", line=1, hint="a scenario needs at least `name` and `steps`")
@@ -61,8 +61,15 @@ def load_yaml(path: Path) -> Any:
         raise InputFileError(
             path, f"not valid YAML: {exc.problem or exc}", line=line, hint="check the indentation and quoting there"
         ) from None
+    except yaml.YAMLError as exc:  # e.g. a control character (ReaderError), which carries no mark
+        raise InputFileError(path, f"not valid YAML: {exc}", hint="remove control characters; save as UTF-8") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+class _GuardedLoader(GuardedComposer, yaml.SafeLoader):
+    """SafeLoader with depth, alias expansion and tags bounded (see `safe_read`)."""
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> Any:

@@ -26,6 +26,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
+from tidings.contracts.catalog.safe_read import GuardedComposer, read_file_text
 from tidings.contracts.errors import InputFileError
 from tidings.contracts.settings import resolve_setting
 
@@ -89,17 +90,23 @@ class Topology:
         `fixtures/topology.yaml`. InputFileError (exit 2) with file:line for anything wrong."""
         chosen = resolve_setting("topology", str(path) if path is not None else None)
         where = Path(chosen) if chosen else default_topology_path()
+        text = read_file_text(where)
+        loader = None
         try:
-            text = where.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InputFileError(where, f"cannot read the topology: {error.strerror or error}") from None
-        try:
-            data = yaml.load(text, Loader=_LineLoader)  # _LineLoader is a SafeLoader
+            loader = _LineLoader(text)  # a SafeLoader, its depth, aliases and tags bounded
+            loader.name = str(where)
+            data = loader.get_single_data()
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             raise InputFileError(
-                where, f"not valid YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None
+                where,
+                f"not valid YAML: {getattr(error, 'problem', error)}",
+                line=mark.line + 1 if mark else None,
+                hint="check the indentation and quoting there (and no control characters)",
             ) from None
+        finally:
+            if loader is not None:
+                loader.dispose()
         return cls.from_dict(data, source=str(where))
 
     @classmethod
@@ -132,7 +139,7 @@ class _LineMapping(dict[str, Any]):
     line: int | None = None
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(GuardedComposer, yaml.SafeLoader):
     """A SafeLoader whose mappings remember their line, for error messages."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

@@ -3,6 +3,7 @@ hint, never a traceback; content problems are collected for lint instead of stop
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,10 +103,26 @@ def test_content_problems_do_not_stop_the_load(copy: Path) -> None:
 def test_an_invalid_json_schema_does_not_stop_the_load(copy: Path) -> None:
     path = copy / SENT_FILE
     path.write_text(path.read_text().replace("version: {const: 1}", "version: {type: whole-number}"))
-    catalog = load_catalog(copy)
+    catalog = load_catalog(copy, strict=False)
     with pytest.raises(CatalogError, match=r"is not valid JSON Schema at /properties/version/type"):
         catalog.validate(catalog.example("intervention.referral.sent"))
     assert catalog.validate(catalog.example("intervention.referral.assigned")) == []
+
+
+@pytest.mark.parametrize("value", ["null", "{a: 1}"])
+@pytest.mark.parametrize("keyword", ["minLength", "required", "type", "$defs", "$ref", "properties"])
+def test_a_schema_its_metaschema_rejects_is_refused_by_file_and_pointer(copy: Path, keyword: str, value: str) -> None:
+    path = copy / SENT_FILE
+    path.write_text(path.read_text().replace("version: {const: 1}", f"version: {{{keyword}: {value}}}"))
+    pointer = f"/schema/properties/version/{re.escape(keyword)}(/a)?"
+    with pytest.raises(CatalogError, match=rf"v1.yaml: {pointer}: not a valid"):
+        load_catalog(copy)
+
+
+def test_a_shared_schema_that_is_not_an_object_is_refused(copy: Path) -> None:
+    (copy / "envelope.schema.json").write_text("0")
+    with pytest.raises(CatalogError, match=r"envelope.schema.json: not a JSON Schema: the document is int"):
+        load_catalog(copy)
 
 
 def test_an_unresolvable_ref_is_a_catalog_error(copy: Path) -> None:
