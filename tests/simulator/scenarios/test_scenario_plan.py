@@ -94,9 +94,10 @@ def test_caseload_interleaves_people_in_time_order_and_counts_without_materialis
     assert len({e.crn for e in events}) == 3
     assert [e.crn for e in events[:3]] != [events[0].crn] * 3  # interleaved, not one person after another
     assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
-    # 100,000 people: counted from a sample, streamed lazily (taking the first events resolves only those).
-    huge = plan(shipped, catalog, "caseload", count=100_000)
-    assert huge.preflight() == 1_400_000
+    # 10,000 people: validated whole by a lazy pass (memory flat; since issue 14 every event is checked, so the
+    # count is kept where that pass stays a few seconds), streamed lazily (taking the first events resolves only those).
+    huge = plan(shipped, catalog, "caseload", count=10_000)
+    assert huge.preflight() == 140_000
     first = list(itertools.islice(huge.events(), 50))
     assert len(first) == 50 and first[0].seq == 1
 
