@@ -71,7 +71,7 @@ def emit_command(
         raise UsageError("say which event to emit", hint="tidings emit intervention.referral.sent (or --file FILE)")
     with connect(engine, endpoint) as running:
         # Events point at the fake API that gets their state: --api-url, TIDINGS_API_URL, the `tidings up`'s own.
-        target = None if running.kind == "embedded" or base_url else resolve_state_target(running, api_url)
+        target = None if base_url else resolve_state_target(running, api_url, named_only=running.kind == "embedded")
         fake_api = target.state if target is not None else None
         base_url = target.base_url if target is not None else base_url
         if target is not None:

@@ -138,7 +138,7 @@ def play_session(
         engine = start_engine(engine_kind, endpoint)
         stack.callback(engine.stop)
         topic_arn = _topic_arn(engine, catalog, Topology.load(topology), apply_topology)
-        target = None if engine.kind == "embedded" else resolve_state_target(engine, api_url)
+        target = resolve_state_target(engine, api_url, named_only=engine.kind == "embedded")
         api: FakeApi | None = None
         if target is not None:
             player = Player.for_engine(engine, catalog, topic_arn, state=target.state, base_url=target.base_url)

@@ -34,9 +34,10 @@ class StateTarget:
         return f"fake API: {self.base_url} (from {self.source})"
 
 
-def resolve_state_target(engine: Any, api_url: str | None = None) -> StateTarget | None:
-    """The fake API state goes to for `engine` (see the module doc); None: serve one of your own."""
-    url, source = _named(engine, api_url)
+def resolve_state_target(engine: Any, api_url: str | None = None, *, named_only: bool = False) -> StateTarget | None:
+    """The fake API state goes to for `engine` (see the module doc); None: serve one of your own. `named_only`
+    (an engine this command started itself, which no `tidings up` serves): only `--api-url` / TIDINGS_API_URL."""
+    url, source = _named(engine, api_url, named_only)
     if url is None:
         return None
     state = RemoteFakeApiState.reachable(url)
@@ -50,11 +51,13 @@ def resolve_state_target(engine: Any, api_url: str | None = None) -> StateTarget
     return StateTarget(url.rstrip("/"), state, source)
 
 
-def _named(engine: Any, api_url: str | None) -> tuple[str | None, str]:
+def _named(engine: Any, api_url: str | None, named_only: bool) -> tuple[str | None, str]:
     if api_url:
         return api_url, "--api-url"
     if os.environ.get("TIDINGS_API_URL"):
         return os.environ["TIDINGS_API_URL"], "TIDINGS_API_URL"
+    if named_only:
+        return None, ""
     if engine.endpoint_url and engine.kind != "aws":
         info = fetch_info(engine.endpoint_url)
         if info is not None and info.get("api_url"):

@@ -10,6 +10,7 @@ equals the first path wins. Both paths are reported.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tidings.contracts.asyncapi.normalise import Note
 from tidings.contracts.asyncapi.report import FileReport, ImportReport
 from tidings.contracts.asyncapi.writer import DEFAULT_TOPIC, write_registry
 from tidings.contracts.asyncapi.yaml_lines import YamlSyntaxError, load_with_lines
+from tidings.contracts.catalog.safe_read import read_file_bytes
 from tidings.contracts.errors import UsageError
 
 __all__ = ["MINIMAL_ENVELOPE", "import_paths"]
@@ -80,6 +82,8 @@ def _files(paths: list[Path]) -> list[Path]:
                 )
             )
         else:
+            if os.path.lexists(path):
+                read_file_bytes(path)  # a FIFO, device, socket or link loop: the safe reader names which
             raise UsageError(f"{path}: no such file or directory", hint="give registry checkouts, folders or files")
     return found
 

@@ -59,3 +59,13 @@ def test_bad_ref_base_is_a_usage_error(tmp_path: Path) -> None:
         app, ["asyncapi", "import", str(REGISTRY), "--into", str(tmp_path / "o"), "--ref-base", "nope"]
     )
     assert result.exit_code == 2 and "URL=DIR" in result.output
+
+
+def test_a_path_that_is_not_a_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "registry.fifo"
+    os.mkfifo(fifo)
+    result = runner.invoke(app, ["asyncapi", "import", str(fifo), "--into", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "is a FIFO (named pipe), expected a regular file" in result.output

@@ -52,3 +52,17 @@ def test_play_until_consumed_fails_listing_what_no_consumer_took(clean_env: pyte
     # Embedded engines of one process share moto's state, so earlier tests may have left messages too.
     assert re.search(r"not consumed within 0\.5s: intervention-events: [1-9]\d* visible", result.output)
     assert "hint:" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["play", "referral-sent"], ["emit", "intervention.referral.sent"]],
+    ids=["play", "emit"],
+)
+def test_a_named_fake_api_that_does_not_answer_is_refused_on_the_embedded_engine_too(
+    clean_env: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # The state target was ignored on an engine the command started itself: exit 0, state written nowhere named.
+    result = runner.invoke(app, [*command, "--engine", "embedded", "--api-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2, result.output
+    assert "no tidings fake API answers at http://127.0.0.1:9 (from --api-url)" in result.output
