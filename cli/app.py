@@ -14,7 +14,18 @@ from typer.core import TyperGroup
 
 from tidings.contracts.errors import TidingsError
 
-from . import asyncapi_cmd, contracts_cmd, emit_cmd, pact_cmd, play_cmd, queue_cmd, scenarios_cmd, topology_cmd, up_cmd
+from . import (
+    asyncapi_cmd,
+    contracts_cmd,
+    docs_cmd,
+    emit_cmd,
+    pact_cmd,
+    play_cmd,
+    queue_cmd,
+    scenarios_cmd,
+    topology_cmd,
+    up_cmd,
+)
 
 __all__ = ["app", "main"]
 
@@ -48,6 +59,7 @@ app.command("emit")(emit_cmd.emit_command)
 app.command("up")(up_cmd.up_command)
 app.add_typer(pact_cmd.app, name="pact")
 app.add_typer(asyncapi_cmd.app, name="asyncapi")
+app.add_typer(docs_cmd.app, name="docs")
 
 
 def _print_version(value: bool) -> None:
