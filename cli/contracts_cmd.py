@@ -20,7 +20,8 @@ from tidings.contracts.compat.git_ref import catalog_at_ref
 from tidings.contracts.lint.rules import lint_catalog
 from tidings.contracts.pact.file import load_pacts
 
-from .registry_views import check_against_registry_view, lint_registry_view, registry_catalog
+from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_validator
+from .registry_views import check_against_registry_view, check_moves_view, lint_registry_view, registry_catalog
 
 __all__ = ["app"]
 
@@ -177,17 +178,18 @@ def show_command(
 @app.command("validate")
 def validate_command(
     files: list[Path] = typer.Argument(..., help="Event files (JSON): raw envelopes or SNS notifications."),
-    contracts: Path | None = _CONTRACTS,
+    contracts: list[Path] | None = CONTRACTS_MANY,
     as_json: bool = _JSON,
+    registry: Path | None = REGISTRY,
 ) -> None:
     """Validate event files against their contracts (the version comes from each event).
 
     Exit code 0 when every file is valid, 1 when any has violations, 2 when any cannot be read or matched.
 
-    Example: [bold]tidings contracts validate received/*.json[/bold]
+    Example: [bold]tidings contracts validate received/*.json[/bold] (with --registry or several --contracts,
+    each event is routed to its producer's contract by eventType)
     """
-    catalog = load_catalog(contracts)
-    results = validate_files(catalog, files)
+    results = validate_files(chosen_validator(contracts, registry), files)
     if as_json:
         _print_json([result.to_json() for result in results])
     else:
@@ -277,6 +279,9 @@ def check_command(
         metavar="DIR",
         help="Compare with a published registry (or an imported one): field by field, which side to fix.",
     ),
+    registry: Path | None = typer.Option(
+        None, "--registry", metavar="DIR", help="Prove each declared move's new producer is a drop-in (both ways)."
+    ),
 ) -> None:
     """Versioning governance. Compares each version of an event with the earlier ones (reported: a new version
     may break), and with --against, each contract with the same version in the baseline: an incompatible
@@ -286,6 +291,9 @@ def check_command(
     """
     if mode not in MODES:
         raise UsageError(f"unknown --mode {mode!r}", hint="use one of: " + ", ".join(MODES))
+    if registry is not None:
+        check_moves_view(registry, as_json)
+        return
     catalog = load_catalog(contracts)
     if against_registry is not None:
         check_against_registry_view(catalog, against_registry, as_json)

@@ -12,7 +12,7 @@ from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.registry.loader import load_registry, registry_setting
 from tidings.contracts.registry.model import Registry
 
-__all__ = ["CONTRACTS_MANY", "PRODUCER", "REGISTRY", "chosen_catalogs", "chosen_registry"]
+__all__ = ["CONTRACTS_MANY", "PRODUCER", "REGISTRY", "chosen_catalogs", "chosen_registry", "chosen_validator"]
 
 CONTRACTS_MANY = typer.Option(
     None, "--contracts", metavar="DIR", help="Catalogue directory; repeat it to take several as one registry."
@@ -44,3 +44,11 @@ def chosen_catalogs(contracts: list[Path] | None, registry: Path | None, produce
             chosen.catalog(producer)  # raises naming the known producer
         return [catalog]
     return [chosen.catalog(producer)] if producer else list(chosen.catalogs)
+
+
+def chosen_validator(contracts: list[Path] | None, registry: Path | None) -> Catalog | Registry:
+    """What validates events: one catalogue (`--contracts DIR` once, or the default), else the registry the
+    options name, which routes each event to its producer's contract by eventType."""
+    if contracts and len(contracts) == 1 and registry is None:
+        return load_catalog(contracts[0])
+    return chosen_registry(contracts, registry) or load_catalog()

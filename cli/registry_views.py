@@ -11,7 +11,7 @@ import typer
 
 from tidings.contracts import UsageError
 
-__all__ = ["check_against_registry_view", "lint_registry_view", "registry_catalog"]
+__all__ = ["check_against_registry_view", "check_moves_view", "lint_registry_view", "registry_catalog"]
 
 
 def _print_json(data: Any) -> None:
@@ -66,3 +66,19 @@ def registry_catalog(where: Path | None, producer: str | None) -> Any:
             hint="tidings contracts list --registry registry/ --producer refer-and-monitor",
         )
     return load_registry(chosen).catalog(producer)
+
+
+def check_moves_view(where: Path, as_json: bool) -> None:
+    from tidings.contracts.registry.loader import load_registry
+    from tidings.contracts.registry.moves import check_moves
+
+    verdicts = check_moves(load_registry(where))
+    if as_json:
+        _print_json([verdict.to_json() for verdict in verdicts])
+    else:
+        for verdict in verdicts:
+            typer.echo(str(verdict))
+        failed = sum(not verdict.drop_in for verdict in verdicts)
+        typer.echo(f"{len(verdicts)} moved contract(s) checked in {where}: {failed} not a drop-in")
+    if any(not verdict.drop_in for verdict in verdicts):
+        raise typer.Exit(1)

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.catalog.files import read_data_file
 from tidings.contracts.catalog.model import Violation
 from tidings.contracts.catalog.notification import unwrap_notification
 from tidings.contracts.errors import InputFileError, TidingsError
 
-__all__ = ["FileResult", "validate_file", "validate_files"]
+__all__ = ["FileResult", "Validates", "validate_file", "validate_files"]
+
+
+class Validates(Protocol):
+    """A `Catalog`, or a registry of catalogues that routes each event by its eventType."""
+
+    def validate(self, event_or_notification: Any) -> list[Violation]: ...
 
 
 @dataclass
@@ -47,7 +52,7 @@ class FileResult:
         }
 
 
-def validate_file(catalog: Catalog, path: Path) -> FileResult:
+def validate_file(catalog: Validates, path: Path) -> FileResult:
     """Read one event file and validate its event against the catalogue."""
     result = FileResult(path)
     try:
@@ -70,6 +75,6 @@ def validate_file(catalog: Catalog, path: Path) -> FileResult:
     return result
 
 
-def validate_files(catalog: Catalog, paths: list[Path]) -> list[FileResult]:
+def validate_files(catalog: Validates, paths: list[Path]) -> list[FileResult]:
     """`validate_file` for each path, in order."""
     return [validate_file(catalog, path) for path in paths]

@@ -1,9 +1,9 @@
 """`tidings docs build`: the catalog site written to a directory.
 
-    <out>/index.html               topic, producers, event types (filter box), the picture
-    <out>/diagram.svg              producers → topic → event types
-    <out>/producers/<name>.html    one per producer
-    <out>/events/<type>.html       one per event type
+<out>/index.html               topic, producers, event types (filter box), the picture
+<out>/diagram.svg              producers → topic → event types
+<out>/producers/<name>.html    one per producer
+<out>/events/<type>.html       one per event type
 """
 
 from __future__ import annotations

@@ -110,7 +110,7 @@ def gather(registry: Registry, pacts: list[PactFile] | None = None) -> SiteModel
     uses = _consumer_uses(registry, pacts or [])
     events: list[EventDoc] = []
     for catalog in registry.catalogs:
-        history = {}
+        history: dict[str, list[tuple[int, int, bool, list[str]]]] = {}
         for comparison in check_versions(catalog):
             entry = (comparison.old_version, comparison.new_version, comparison.compatible, comparison.reasons())
             history.setdefault(comparison.event_type, []).append(entry)

@@ -151,8 +151,7 @@ def event_page(event: EventDoc, model: SiteModel) -> str:
             if use.consumer not in names:
                 names.append(use.consumer)
     moved = (
-        f"; it moved here from {_producer_link(event.moved_from, 1)} (strangler fig), "
-        "which no longer emits it"
+        f"; it moved here from {_producer_link(event.moved_from, 1)} (strangler fig), which no longer emits it"
         if event.moved_from
         else ""
     )

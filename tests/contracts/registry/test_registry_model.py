@@ -8,23 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.registry_support import second_producer
 from tidings.contracts import SHIPPED_CATALOG, load_catalog
 from tidings.contracts.errors import InputFileError, UnknownEventType
 from tidings.contracts.registry.loader import load_registry, registry_setting
 
 
-def _second_producer(root: Path, name: str, event_type: str) -> Path:
-    """A copy of the shipped catalogue renamed to `name` and cut down to one event type."""
-    target = root / name
-    shutil.copytree(SHIPPED_CATALOG, target)
-    index = yaml.safe_load((target / "catalog.yaml").read_text())
-    index.update(producer=name, events=[event_type])
-    (target / "catalog.yaml").write_text(yaml.safe_dump(index))
-    return target
-
-
 def test_several_catalogues_route_by_event_type(tmp_path: Path) -> None:
-    other = _second_producer(tmp_path, "accommodation", "intervention.referral.sent")
+    other = second_producer(tmp_path, "accommodation", "intervention.referral.sent")
     index = yaml.safe_load((other / "catalog.yaml").read_text())
     shutil.move(other / "events" / "intervention.referral.sent", other / "events" / "accommodation.booking.made")
     index["events"] = ["accommodation.booking.made"]
@@ -41,7 +32,7 @@ def test_several_catalogues_route_by_event_type(tmp_path: Path) -> None:
 
 def test_a_move_gives_the_event_type_to_the_new_producer(tmp_path: Path) -> None:
     shutil.copytree(SHIPPED_CATALOG, tmp_path / "old")
-    _second_producer(tmp_path, "new-service", "intervention.referral.ended")
+    second_producer(tmp_path, "new-service", "intervention.referral.ended")
     (tmp_path / "registry.yaml").write_text(
         yaml.safe_dump(
             {
@@ -64,7 +55,7 @@ def test_a_move_gives_the_event_type_to_the_new_producer(tmp_path: Path) -> None
 
 
 def test_an_undeclared_second_producer_is_a_duplicate(tmp_path: Path) -> None:
-    other = _second_producer(tmp_path, "new-service", "intervention.referral.ended")
+    other = second_producer(tmp_path, "new-service", "intervention.referral.ended")
     registry = load_registry([SHIPPED_CATALOG, other])
     assert registry.duplicates == {"intervention.referral.ended": ["hmpps-interventions-service", "new-service"]}
 

@@ -22,7 +22,6 @@ from tidings.contracts.site.build import build_site
 from tidings.contracts.site.model import page_name
 
 
-
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
