@@ -145,11 +145,11 @@ def _version(message: dict[str, Any], declared: Any, lines: dict[str, int], base
         raw = declared.get("const", declared.get("example"))
         if raw is None and isinstance(declared.get("enum"), list) and declared["enum"]:
             raw = declared["enum"][0]
-    where = lines.get(base + "/properties/version")
     if raw is None:
         return 1
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1:
         return raw
+    where = lines.get(base + "/properties/version")
     try:
         number = float(str(raw))
     except ValueError:

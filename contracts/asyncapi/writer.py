@@ -65,8 +65,11 @@ def write_registry(
                 "schema": event.schema,
                 "examples": event.examples,
             }
-            header = f"# {event.event_type}, version {event.version}: imported from {event.source}\n"
-            (folder / f"v{event.version}.yaml").write_text(header + _dump(body), encoding="utf-8")
+            # JSON (which is YAML too): json.dumps writes it ~20x faster than PyYAML's representer, and the
+            # catalogue loader reads it with json.loads rather than the pure-Python guarded YAML parser.
+            body["schema"] = {"$comment": f"imported from {event.source}", **event.schema}
+            text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+            (folder / f"v{event.version}.yaml").write_text(text, encoding="utf-8")
         written[producer] = types
     registry = {"topic": topic, "producers": sorted(by_producer), "moves": [], "naming": {}}
     text = "# Written by tidings asyncapi import: one catalogue per producer on one topic.\n" + _dump(registry)
