@@ -58,7 +58,7 @@ def write_registry(
         for event in group:
             folder = root / "events" / event.event_type
             folder.mkdir(exist_ok=True)
-            body = {
+            body: dict[str, Any] = {
                 "description": event.description,
                 "detailUrl": event.detail_url,
                 **({"urlOnlyParams": event.url_only_params} if event.url_only_params else {}),

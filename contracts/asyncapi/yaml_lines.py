@@ -35,7 +35,7 @@ class Lines(dict[str, int]):
         super().__init__()
         self._text: str | None = text
 
-    def get(self, pointer: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, pointer: str, default: Any = None) -> Any:
         if self._text is not None:
             text, self._text = self._text, None
             _event_lines(text, self)
@@ -84,7 +84,8 @@ def _event_lines(text: str, lines: dict[str, int]) -> None:
                 continue
             if not isinstance(event, _NODE_START):
                 continue
-            line = event.start_mark.line + 1
+            mark: Any = event.start_mark
+            line = mark.line + 1 if mark is not None else 0
             if stack and stack[-1][1] and stack[-1][2] is None:  # a key
                 frame = stack[-1]
                 if not isinstance(event, yaml.ScalarEvent):
