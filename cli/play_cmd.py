@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tidings.contracts import load_catalog
+from tidings.simulator.engine.targets import refuse_remote
 from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
 from tidings.simulator.runs.player import PlayOptions
 from tidings.simulator.runs.timeline import Timeline
@@ -95,6 +96,9 @@ def play(
     loaded = library.load(scenario)
     given = parse_param_options(param)
     Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
+    if faults or loaded.declares_faults():  # refused before anything connects to a remote engine
+        which = str(loaded.faults.overridden_by(faults)) if faults else "those the scenario declares"
+        refuse_remote(engine, endpoint, f"inject faults ({which})", allow_remote=allow_remote)
     with play_session(
         catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port, api_url=api_url
     ) as session:
