@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 
 import typer
 from rich import box
@@ -54,7 +55,9 @@ def play(
     fixtures: str | None = typer.Option(None, "--fixtures", help="Folder with your own scenarios (DIR/scenarios)."),
     contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
     topology: str | None = TOPOLOGY,
-    api_port: int = typer.Option(0, "--api-port", help="Port of the in-process fake API (0: a free one)."),
+    api_port: int = typer.Option(
+        0, "--api-port", min=0, max=65535, help="Port of the in-process fake API (0: a free one)."
+    ),
     api_url: str | None = typer.Option(
         None,
         "--api-url",
@@ -77,7 +80,7 @@ def play(
         help="Count deliveries with tap queues of tidings' own beside each subscribed queue (default on a local "
         "engine; on AWS only with --taps: they are resources in your account), else infer them from depths.",
     ),
-    rows: int = typer.Option(60, "--rows", help="Timeline rows to show (the first and last half of them)."),
+    rows: int = typer.Option(60, "--rows", min=1, help="Timeline rows to show (the first and last half of them)."),
     as_json: bool = typer.Option(False, "--json", help="Print each run event as one JSON line instead."),
 ) -> None:
     """Play a scenario: publish its events (validated first: nothing is half-played), inject faults, wait for
@@ -96,6 +99,7 @@ def play(
     loaded = library.load(scenario)
     given = parse_param_options(param)
     Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
+    options = PlayOptions(faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote)
     if faults or loaded.declares_faults():  # refused before anything connects to a remote engine
         which = str(loaded.faults.overridden_by(faults)) if faults else "those the scenario declares"
         refuse_remote(engine, endpoint, f"inject faults ({which})", allow_remote=allow_remote)
@@ -104,9 +108,7 @@ def play(
     ) as session:
         typer.echo(f"{session.engine.banner}\n{session.api_source}", err=as_json)
         observe = taps if taps is not None else session.engine.kind != "aws"
-        options = PlayOptions(
-            faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote, observe=observe
-        )
+        options = replace(options, observe=observe)
         plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
         events = session.player.play(plan, options)
         if as_json:

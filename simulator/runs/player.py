@@ -31,6 +31,7 @@ from tidings.simulator.runs.events import (
     RunSummary,
     StepStarted,
 )
+from tidings.simulator.runs.numbers import SPEED_RANGE, check_number
 from tidings.simulator.runs.sender import Sender
 from tidings.simulator.runs.taps import Taps
 from tidings.simulator.scenarios.faults import FaultInjector, FaultSet, Outgoing
@@ -52,8 +53,10 @@ class PlayOptions:
     observe: bool = False  # count deliveries with tap queues (runs.taps) instead of inferring them from depths
 
     def __post_init__(self) -> None:
-        if self.speed is not None and self.speed <= 0:
-            raise UsageError(f"--speed {self.speed:g} must be positive", hint="e.g. --speed 60 plays a minute a second")
+        if self.speed is not None:
+            check_number("--speed", self.speed, low=SPEED_RANGE[0], high=SPEED_RANGE[1], example="--speed 60")
+        check_number("--delivery-timeout", self.delivery_timeout, low=0, high=3600, example="--delivery-timeout 10")
+        check_number("batch_size", self.batch_size, low=1, high=10, example="batch_size=10", whole=True)
 
 
 class Player:
@@ -248,8 +251,9 @@ class _Run:
         assert message.publish_at is not None
         due = (message.publish_at - self.plan.start).total_seconds() / speed
         lag = due - (self.player.monotonic() - self.wall_start)
-        if lag > 0:
-            self.player.sleep(lag)
+        while lag > 0:  # in slices: one sleep of years overflows the platform's time_t
+            self.player.sleep(min(lag, 86_400.0))
+            lag -= 86_400.0
 
     def flush(self) -> Iterator[RunEvent]:
         if not self.batch:
