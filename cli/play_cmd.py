@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 
 import typer
@@ -110,13 +111,18 @@ def play(
         observe = taps if taps is not None else session.engine.kind != "aws"
         options = replace(options, observe=observe)
         plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
-        events = session.player.play(plan, options)
-        if as_json:
-            for event in events:
-                sys.stdout.write(json.dumps(to_json(event)) + "\n")
-                sys.stdout.flush()
-        else:
-            _render(events, rows)
+        events = _Counted(session.player.play(plan, options))
+        try:
+            if as_json:
+                for event in events:
+                    sys.stdout.write(json.dumps(to_json(event)) + "\n")
+                    sys.stdout.flush()
+            else:
+                _render(events, rows)
+        except KeyboardInterrupt:  # Ctrl-C: stop publishing, say what went out, exit 130 as shells expect
+            events.close()
+            typer.echo(f"interrupted: {events.said()}", err=True)
+            raise typer.Exit(130) from None
         if until_consumed:
             from tidings.simulator.engine.consumed import wait_until_all_consumed
             from tidings.simulator.engine.queues import QueueTools
@@ -124,6 +130,36 @@ def play(
             wait_until_all_consumed(QueueTools(session.engine), until_consumed, delivery_timeout)
             typer.echo(f"consumed: {', '.join(until_consumed)}", err=as_json)
     raise typer.Exit(0)
+
+
+class _Counted:
+    """The run's events, counting what was published (for the summary of an interrupted run)."""
+
+    def __init__(self, events: Iterator[RunEvent]) -> None:
+        self.events = events
+        self.started: RunStarted | None = None
+        self.published = self.dropped = 0
+
+    def __iter__(self) -> Iterator[RunEvent]:
+        for event in self.events:
+            if isinstance(event, RunStarted):
+                self.started = event
+            self.published += isinstance(event, EventPublished) and not (event.fault or "").startswith("duplicate")
+            self.dropped += isinstance(event, FaultInjected) and event.kind == "drop"
+            yield event
+
+    def close(self) -> None:
+        self.events.close()  # type: ignore[attr-defined]
+
+    def said(self) -> str:
+        if self.started is None:
+            return "nothing was published"
+        started = self.started
+        return (
+            f"published {self.published:,} of {started.total_events:,} events of {started.scenario} "
+            f"(seed {started.seed}{f', {self.dropped:,} dropped by the drop fault' if self.dropped else ''}); "
+            f"nothing more will be published by this run"
+        )
 
 
 def _render(events: object, rows: int) -> None:

@@ -9,6 +9,7 @@ API (the producer commits, then publishes), pass it through the fault injector, 
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import Counter
@@ -51,6 +52,7 @@ class PlayOptions:
     batch_size: int = 10
     allow_remote: bool = False
     observe: bool = False  # count deliveries with tap queues (runs.taps) instead of inferring them from depths
+    cancel: threading.Event | None = field(default=None, compare=False)  # set: waits for --speed end at once
 
     def __post_init__(self) -> None:
         if self.speed is not None:
@@ -251,8 +253,12 @@ class _Run:
         assert message.publish_at is not None
         due = (message.publish_at - self.plan.start).total_seconds() / speed
         lag = due - (self.player.monotonic() - self.wall_start)
+        cancel = self.options.cancel
         while lag > 0:  # in slices: one sleep of years overflows the platform's time_t
-            self.player.sleep(min(lag, 86_400.0))
+            if cancel is not None and cancel.wait(min(lag, 86_400.0)):
+                return  # cancelled: the caller stops after this event
+            if cancel is None:
+                self.player.sleep(min(lag, 86_400.0))
             lag -= 86_400.0
 
     def flush(self) -> Iterator[RunEvent]:
