@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 from hostile_files import FILE_KINDS, YAML_ONLY
-from hostile_numbers import ENVIRONMENTS, NUMBER_CASES, TARGET_CASES
+from hostile_numbers import ENV_CASES, ENVIRONMENTS, NUMBER_CASES, TARGET_CASES
 
 __all__ = ["CASES", "Case"]
 
@@ -234,7 +234,7 @@ def _null_schema(keyword: str, command: str) -> Callable[[Path], list[str]]:
 def _spec_cases() -> list[Case]:
     return [
         Case(case_id, build, code, pattern, env=ENVIRONMENTS.get(case_id, {}))
-        for case_id, build, code, pattern in NUMBER_CASES + TARGET_CASES
+        for case_id, build, code, pattern in NUMBER_CASES + TARGET_CASES + ENV_CASES
     ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["ENVIRONMENTS", "NUMBER_CASES", "TARGET_CASES"]
+__all__ = ["ENVIRONMENTS", "ENV_CASES", "NUMBER_CASES", "TARGET_CASES"]
 
 # (id, argv builder, exit, pattern); hostile_cases turns them into Cases.
 Spec = tuple[str, Callable[[Path], list[str]], int, str]
@@ -168,5 +168,30 @@ TARGET_CASES: list[Spec] = [
     ),
 ]
 
-ENVIRONMENTS = {"purge:remote-localstack-host": {"LOCALSTACK_HOST": "queues.example.invalid:4566"}}
+_BAD_VARIABLES = {
+    "AWS_ENDPOINT_URL": ("::::", r"AWS_ENDPOINT_URL='::::' is not an http\(s\) URL"),
+    "LOCALSTACK_HOST": ("127.0.0.1:notaport", r"LOCALSTACK_HOST='127\.0\.0\.1:notaport' is not HOST or HOST:PORT"),
+    "AWS_REGION": ("not a region!", r"AWS_REGION='not a region!' is not an AWS region name"),
+    "AWS_DEFAULT_REGION": ("EU WEST", r"AWS_DEFAULT_REGION='EU WEST' is not an AWS region"),
+    "TIDINGS_INPROCESS": ("maybe", r"TIDINGS_INPROCESS='maybe' is neither on nor off"),
+    "TIDINGS_MOTO_PATCHES": ("2", r"TIDINGS_MOTO_PATCHES='2' is neither on nor off"),
+    "TIDINGS_API_URL": ("ftp://x", r"TIDINGS_API_URL='ftp://x' is not an http\(s\) URL"),
+    "TIDINGS_ENDPOINT": ("http://127.0.0.1:99999", r"TIDINGS_ENDPOINT='http://127\.0\.0\.1:99999' is not an http"),
+    "TIDINGS_ENGINE": ("bogus", r"unknown engine 'bogus' \(from TIDINGS_ENGINE\)"),
+}
+_ENV_COMMANDS = {
+    "play": ["play", "referral-sent", "--no-wait"],
+    "purge": ["queue", "purge", "q"],
+    "apply": ["topology", "apply"],
+}
+
+ENV_CASES: list[Spec] = [
+    (f"env-{name}:{command}", _argv(*argv), 2, pattern)
+    for name, (_, pattern) in _BAD_VARIABLES.items()
+    for command, argv in _ENV_COMMANDS.items()
+]
+
+ENVIRONMENTS = {"purge:remote-localstack-host": {"LOCALSTACK_HOST": "queues.example.invalid:4566"}} | {
+    f"env-{name}:{command}": {name: value} for name, (value, _) in _BAD_VARIABLES.items() for command in _ENV_COMMANDS
+}
 """Cases that need a variable set."""
