@@ -59,3 +59,26 @@ def test_ctrl_c_stops_the_run_with_a_summary_of_what_was_published(tmp_path: Pat
     said = int(lines[0].split("published ")[1].split(" of ")[0])
     assert 2 <= said < 20 and " of 20 events of slow (seed " in lines[0]
     assert said == published + sum(json.loads(line)["type"] == "EventPublished" for line in stdout.splitlines())
+
+
+def test_a_closed_pipe_ends_play_quietly_with_exit_0(tmp_path: Path) -> None:
+    env = {**os.environ, "PACT_DO_NOT_TRACK": "true", "TIDINGS_ENGINE": "embedded"}
+    for name in ("TIDINGS_ENDPOINT", "AWS_ENDPOINT_URL", "TIDINGS_API_URL"):
+        env.pop(name, None)
+    scenarios = tmp_path / "fx" / "scenarios"
+    scenarios.mkdir(parents=True)
+    steps = [{"emit": "intervention.referral.sent", "repeat": 2000}]  # ~1 MB of JSON lines: more than a pipe holds
+    (scenarios / "many.yaml").write_text(yaml.safe_dump({"name": "many", "description": "x", "steps": steps}))
+    tidings = str(Path(sys.executable).with_name("tidings"))
+    command = f"'{tidings}' play many --fixtures fx --json --no-taps | head -n 1"
+    done = subprocess.run(
+        ["bash", "-c", f'{command}; echo "status ${{PIPESTATUS[0]}}" >&2'],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(done.stdout)["type"] == "RunStarted"
+    assert "status 0" in done.stderr, done.stderr  # `tidings play`'s own exit status, like `head` would want
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr and "error:" not in done.stderr
