@@ -116,7 +116,9 @@ class RunManager:
         except Exception as failure:  # a bug, but the worker must survive it and say so
             status, error = "failed", f"internal error: {failure!r}"
         finally:
-            events.close()  # the player's own clean-up (tap queues) runs now, not at garbage collection
+            close = getattr(events, "close", None)  # a generator: its clean-up (tap queues) runs now, not at GC
+            if close is not None:
+                close()
         with record.lock:
             record.status, record.error = status, error
         record.done.set()

@@ -281,7 +281,8 @@ _INT_LIMIT = 10**18
 
 def _check_int_range(args: tuple[Any, ...], source: str) -> None:
     """faker.random_int(min, max): whole numbers, min <= max, within +-10^18 (checked when the file loads)."""
-    low, high = (*args, *(0, 9999)[len(args) :])  # Faker's defaults: min 0, max 9999
+    low = args[0] if args else 0  # Faker's defaults: min 0, max 9999
+    high = args[1] if len(args) > 1 else 9999
     hint = "faker.random_int(MIN, MAX) with whole numbers, MIN <= MAX, e.g. faker.random_int(1, 10)"
     if not all(isinstance(value, int) for value in (low, high)):
         raise TemplateError(f"{{{{ {source} }}}}: faker.random_int() takes whole numbers", hint=hint)

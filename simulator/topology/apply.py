@@ -9,13 +9,14 @@ nothing the second time (`AppliedTopology.changes` is empty).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from tidings.contracts.errors import EngineError
 from tidings.simulator.engine.engines import Engine
+from tidings.simulator.topology.applied import AppliedTopology
 from tidings.simulator.topology.calls import call as _call
 from tidings.simulator.topology.calls import pages as _pages
 from tidings.simulator.topology.calls import refused as _refused
@@ -39,17 +40,6 @@ DEPTH_ATTRIBUTES = [
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
 ]
-
-
-@dataclass
-class AppliedTopology:
-    """What the engine holds for a topology after `apply_topology`, and what the apply changed."""
-
-    topic_arns: dict[str, str] = field(default_factory=dict)
-    queue_urls: dict[str, str] = field(default_factory=dict)
-    queue_arns: dict[str, str] = field(default_factory=dict)
-    subscription_arns: dict[tuple[str, str], str] = field(default_factory=dict)
-    changes: list[str] = field(default_factory=list)
 
 
 def apply_topology(engine: Engine, topology: Topology) -> AppliedTopology:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tidings.contracts.errors import EngineError
+from tidings.simulator.topology.applied import AppliedTopology
 from tidings.simulator.topology.calls import call, pages
 from tidings.simulator.topology.model import SubscriptionSpec, Topology
-
-if TYPE_CHECKING:
-    from tidings.simulator.topology.apply import AppliedTopology
 
 __all__ = ["apply_subscriptions", "subscriptions_of"]
 
@@ -102,7 +101,7 @@ def _apply(sns: Any, spec: SubscriptionSpec, applied: AppliedTopology, journal: 
     for name in differing:  # the scope first: the filter policy is checked against it
         old = _old_value(name, attributes)
         _set(sns, existing, label, name, wanted[name])
-        journal.add(f"{name} of {label}", lambda n=name, v=old: _set(sns, existing, label, n, v))
+        journal.add(f"{name} of {label}", partial(_set, sns, existing, label, name, old))
     if differing:
         applied.changes.append(f"updated subscription {label}: {', '.join(differing)}")
 
@@ -128,7 +127,7 @@ def _subscribe(
         )["SubscriptionArn"]
     except EngineError:
         for left in _queue_subscriptions(sns, topic_arn, queue_arn):  # made, then its attributes refused
-            journal.add(f"the half-made subscription {label}", lambda a=left: _unsubscribe(sns, a, label))
+            journal.add(f"the half-made subscription {label}", partial(_unsubscribe, sns, left, label))
         raise
     journal.add(f"the new subscription {label}", lambda: _unsubscribe(sns, arn, label))
     return str(arn)
