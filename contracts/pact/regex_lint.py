@@ -10,7 +10,7 @@ from re import _constants as constants  # type: ignore[attr-defined]
 from re import _parser as parser  # type: ignore[attr-defined]
 from typing import Any
 
-from tidings.contracts.pact.model import ERROR, WARNING, Finding, MessageInteraction
+from tidings.contracts.pact.model import ERROR, WARNING, Finding, MessageInteraction, Severity
 
 __all__ = ["regex_findings", "regex_problem"]
 
@@ -19,7 +19,7 @@ _REPEATS = {constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSS
 _RUST_LACKS = {constants.ASSERT: "lookaround", constants.ASSERT_NOT: "lookaround", constants.GROUPREF: "backreferences"}
 
 
-def regex_problem(pattern: str) -> tuple[str, str] | None:
+def regex_problem(pattern: str) -> tuple[Severity, str] | None:
     """(severity, what is wrong) for a regex matcher's pattern, or None when it is fine."""
     if len(pattern) > MAX_PATTERN:
         return ERROR, f"is longer than {MAX_PATTERN:,} characters"
