@@ -10,6 +10,8 @@ from importlib.metadata import version
 from typing import Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError
+from typer._click.exceptions import UsageError as BadUsage  # typer vendors click
 from typer.core import TyperGroup
 
 from tidings.contracts.errors import TidingsError
@@ -40,6 +42,22 @@ class _ErrorsAsMessages(TyperGroup):
         except TidingsError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except BrokenPipeError:  # `tidings play --json | head`: the reader has all it wanted; not an error
+            _quiet_stdout()
+            raise typer.Exit(0) from None
+        except BadUsage as error:  # a bad option value: the same one line and a hint, exit 2
+            if isinstance(error, NoArgsIsHelpError):
+                raise
+            where = error.ctx.command_path if error.ctx is not None else "tidings"
+            typer.echo(f"error: {error.format_message()}\nhint: see `{where} --help`", err=True)
+            raise typer.Exit(2) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 app = typer.Typer(

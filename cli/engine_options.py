@@ -43,11 +43,32 @@ ALLOW_REMOTE = typer.Option(False, "--allow-remote", help="Allow this on an engi
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-def connect(engine: str | None, endpoint: str | None) -> Engine:
-    """The engine a command talks to; EngineError (exit 2, with how to start one) when none answers."""
-    from tidings.simulator.engine.engines import start_engine
+def connect(
+    engine: str | None,
+    endpoint: str | None,
+    *,
+    queue: str | None = None,
+    destructive: str | None = None,
+    allow_remote: bool = False,
+) -> Engine:
+    """The engine a command talks to; EngineError (exit 2, with how to start one) when none answers.
 
-    running = start_engine(engine, endpoint, default="localstack")
+    Before anything connects: a `destructive` action (e.g. "purge intervention-events") is refused on an engine
+    not on this machine unless `allow_remote`, and a `queue` URL must name this engine's host."""
+    from tidings.simulator.engine.engines import start_engine
+    from tidings.simulator.engine.targets import check_queue_target, refuse_remote
+
+    if destructive is not None:
+        refuse_remote(engine, endpoint, destructive, allow_remote=allow_remote, default="localstack")
+    running = start_engine(engine, endpoint, default="localstack", check=False)
+    try:
+        if queue is not None:
+            check_queue_target(running, queue)
+        if running.kind != "embedded":
+            running.check_reachable()
+    except BaseException:
+        running.stop()
+        raise
     typer.echo(running.banner, err=True)  # on stderr: --json output stays one document
     return running
 

@@ -17,7 +17,7 @@ from tidings.contracts.errors import InputFileError, UsageError
 from tidings.contracts.pact.check import InteractionCheck, check_pact
 from tidings.contracts.pact.file import load_pact, pact_files
 from tidings.contracts.pact.model import PactFile
-from tidings.simulator.pact.junit import write_junit
+from tidings.simulator.pact.junit import check_junit_target, write_junit
 from tidings.simulator.pact.provider import BrokerOptions, VerificationReport, verify_pacts
 from tidings.simulator.pact.states import ProviderStates, parse_state_options
 from tidings.simulator.scenarios.loader import ScenarioLibrary
@@ -202,6 +202,8 @@ def verify_command(
             "--publish, --provider-version and --branch need --broker-url",
             hint="verification results are published to a Pact Broker, e.g. --broker-url https://broker.example.com",
         )
+    if junit is not None:
+        check_junit_target(junit)  # before the verification, not after it
     report = verify_pacts(catalog, states, paths or [], broker=broker, provider=provider)
     if junit is not None:
         write_junit(report, junit)

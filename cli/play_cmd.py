@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 
 import typer
 from rich import box
@@ -13,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tidings.contracts import load_catalog
+from tidings.simulator.engine.targets import refuse_remote
 from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
 from tidings.simulator.runs.player import PlayOptions
 from tidings.simulator.runs.timeline import Timeline
@@ -53,7 +56,9 @@ def play(
     fixtures: str | None = typer.Option(None, "--fixtures", help="Folder with your own scenarios (DIR/scenarios)."),
     contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
     topology: str | None = TOPOLOGY,
-    api_port: int = typer.Option(0, "--api-port", help="Port of the in-process fake API (0: a free one)."),
+    api_port: int = typer.Option(
+        0, "--api-port", min=0, max=65535, help="Port of the in-process fake API (0: a free one)."
+    ),
     api_url: str | None = typer.Option(
         None,
         "--api-url",
@@ -76,7 +81,7 @@ def play(
         help="Count deliveries with tap queues of tidings' own beside each subscribed queue (default on a local "
         "engine; on AWS only with --taps: they are resources in your account), else infer them from depths.",
     ),
-    rows: int = typer.Option(60, "--rows", help="Timeline rows to show (the first and last half of them)."),
+    rows: int = typer.Option(60, "--rows", min=1, help="Timeline rows to show (the first and last half of them)."),
     as_json: bool = typer.Option(False, "--json", help="Print each run event as one JSON line instead."),
 ) -> None:
     """Play a scenario: publish its events (validated first: nothing is half-played), inject faults, wait for
@@ -95,22 +100,29 @@ def play(
     loaded = library.load(scenario)
     given = parse_param_options(param)
     Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
+    options = PlayOptions(faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote)
+    if faults or loaded.declares_faults():  # refused before anything connects to a remote engine
+        which = str(loaded.faults.overridden_by(faults)) if faults else "those the scenario declares"
+        refuse_remote(engine, endpoint, f"inject faults ({which})", allow_remote=allow_remote)
     with play_session(
         catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port, api_url=api_url
     ) as session:
         typer.echo(f"{session.engine.banner}\n{session.api_source}", err=as_json)
         observe = taps if taps is not None else session.engine.kind != "aws"
-        options = PlayOptions(
-            faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote, observe=observe
-        )
+        options = replace(options, observe=observe)
         plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
-        events = session.player.play(plan, options)
-        if as_json:
-            for event in events:
-                sys.stdout.write(json.dumps(to_json(event)) + "\n")
-                sys.stdout.flush()
-        else:
-            _render(events, rows)
+        events = _Counted(session.player.play(plan, options))
+        try:
+            if as_json:
+                for event in events:
+                    sys.stdout.write(json.dumps(to_json(event)) + "\n")
+                    sys.stdout.flush()
+            else:
+                _render(events, rows)
+        except KeyboardInterrupt:  # Ctrl-C: stop publishing, say what went out, exit 130 as shells expect
+            events.close()
+            typer.echo(f"interrupted: {events.said()}", err=True)
+            raise typer.Exit(130) from None
         if until_consumed:
             from tidings.simulator.engine.consumed import wait_until_all_consumed
             from tidings.simulator.engine.queues import QueueTools
@@ -118,6 +130,36 @@ def play(
             wait_until_all_consumed(QueueTools(session.engine), until_consumed, delivery_timeout)
             typer.echo(f"consumed: {', '.join(until_consumed)}", err=as_json)
     raise typer.Exit(0)
+
+
+class _Counted:
+    """The run's events, counting what was published (for the summary of an interrupted run)."""
+
+    def __init__(self, events: Iterator[RunEvent]) -> None:
+        self.events = events
+        self.started: RunStarted | None = None
+        self.published = self.dropped = 0
+
+    def __iter__(self) -> Iterator[RunEvent]:
+        for event in self.events:
+            if isinstance(event, RunStarted):
+                self.started = event
+            self.published += isinstance(event, EventPublished) and not (event.fault or "").startswith("duplicate")
+            self.dropped += isinstance(event, FaultInjected) and event.kind == "drop"
+            yield event
+
+    def close(self) -> None:
+        self.events.close()  # type: ignore[attr-defined]
+
+    def said(self) -> str:
+        if self.started is None:
+            return "nothing was published"
+        started = self.started
+        return (
+            f"published {self.published:,} of {started.total_events:,} events of {started.scenario} "
+            f"(seed {started.seed}{f', {self.dropped:,} dropped by the drop fault' if self.dropped else ''}); "
+            f"nothing more will be published by this run"
+        )
 
 
 def _render(events: object, rows: int) -> None:

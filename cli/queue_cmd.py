@@ -42,7 +42,7 @@ def peek_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue) as running:
         _show(QueueTools(running).peek(queue, limit), as_json, f"{queue} (peeked, not consumed)")
 
 
@@ -61,7 +61,7 @@ def receive_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue) as running:
         _show(QueueTools(running).receive(queue, limit, wait=wait), as_json, f"{queue} (received and deleted)")
 
 
@@ -75,7 +75,7 @@ def drain_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue) as running:
         _show(QueueTools(running).drain(queue), as_json, f"{queue} (drained)")
 
 
@@ -93,7 +93,7 @@ def tail_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue) as running:
         out = console()
         if not as_json:
             out.print(f"following {escape(queue)} on the {escape(running.description)} - Ctrl-C to stop")
@@ -117,7 +117,7 @@ def purge_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue, destructive=f"purge {queue}", allow_remote=allow_remote) as running:
         QueueTools(running).purge(queue, allow_remote=allow_remote)
     typer.echo(f"purged {queue}")
 
@@ -136,7 +136,7 @@ def dlq_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue) as running:
         tools = QueueTools(running)
         dlq = tools.dead_letter_queue(queue)
         _show(tools.peek(dlq, limit), as_json, f"{dlq} (dead-letter queue of {queue})")
@@ -157,7 +157,7 @@ def redrive_command(
     """
     from tidings.simulator.engine.queues import QueueTools
 
-    with connect(engine, endpoint) as running:
+    with connect(engine, endpoint, queue=queue, destructive=f"redrive {queue}", allow_remote=allow_remote) as running:
         result = QueueTools(running).redrive(queue, allow_remote=allow_remote)
     if as_json:
         print_json({"moved": result.moved, "from": result.source, "to": result.destination, "method": result.method})

@@ -18,15 +18,13 @@ from tidings.simulator.engine.publisher import Published
 from tidings.simulator.harness.harness import HarnessApi, HarnessEngine, HarnessSettings, Run, emit_event, play_scenario
 from tidings.simulator.harness.owned_queues import (
     OwnedQueue,
-    QueueReader,
     QueueSetup,
-    Received,
     create_owned_queue,
     delete_owned_queue,
-    event_matches,
     filter_policy_of,
     unique_queue_name,
 )
+from tidings.simulator.harness.queue_reader import QueueReader, Received, event_matches
 
 from .options import Settings
 

@@ -35,6 +35,7 @@ from tidings.contracts.pact.formats import format_regex
 from tidings.contracts.pact.matchers import describe_matcher, fit, regex_accepts
 from tidings.contracts.pact.model import ERROR, WARNING, Finding, MessageInteraction, PactFile
 from tidings.contracts.pact.paths import ANY_KEY, Segment, body_pointer, field_pointer, parse_path, value_at
+from tidings.contracts.pact.regex_lint import regex_findings
 from tidings.contracts.pact.resolve import resolve_contract
 
 __all__ = ["InteractionCheck", "check_interaction", "check_pact", "inspect_interaction"]
@@ -98,6 +99,7 @@ def inspect_interaction(catalog: Catalog, interaction: MessageInteraction) -> In
     check = InteractionCheck(
         interaction, resolution.contract, resolution.event_type, resolution.source, list(resolution.findings)
     )
+    check.findings += regex_findings(interaction)  # before the contract: a broken pattern is broken for any
     if resolution.contract is None:
         return check
     view = _view(catalog.compiled(resolution.contract.event_type, resolution.contract.version))

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from tidings.contracts.pact.regex_lint import regex_problem
+
 __all__ = ["Fit", "describe_matcher", "fit", "regex_accepts"]
 
 # Matcher name (pact's `match`) → the JSON types it accepts. `None`: it constrains the value, not the type.
@@ -96,7 +98,10 @@ def fit(matcher: dict[str, Any], field_types: tuple[str, ...]) -> Fit:
 
 def regex_accepts(pattern: str, value: Any) -> bool | None:
     """Whether pact's regex matcher accepts `value`: the whole value must match, as pact's verifier requires;
-    None when Python cannot compile the pattern (tidings then does not judge it)."""
+    None when Python cannot compile the pattern, or it would backtrack catastrophically (tidings then does not
+    judge it: `regex_lint` reports it)."""
+    if regex_problem(pattern) is not None:
+        return None
     try:
         compiled = re.compile(pattern)
     except re.error:

@@ -6,6 +6,7 @@
     POST /_tidings/runs                {scenario, params, faults, seed, speed} → 202 {id, …}
     GET  /_tidings/runs                the recent runs
     GET  /_tidings/runs/{id}           status and timeline (JSON)
+    DELETE /_tidings/runs/{id}         cancel it: stops after the event in hand; says what was published
     POST /_tidings/events              {eventType, version, data, state} → 201, one event published
     POST /_tidings/reset               forget the fake API's state (and finished runs) → 204
     GET  /_tidings/state               the paths that have a resource
@@ -128,6 +129,16 @@ def control_router(
         if record is None:
             return problem(404, "Not Found", f"no run {run_id!r}", hint="GET /_tidings/runs lists the recent ones")
         return JSONResponse(record.to_json())
+
+    @router.delete(
+        "/runs/{run_id}",
+        summary="Cancel a run: it stops after the event being published; the answer says what was published",
+    )
+    def cancel_run(run_id: str) -> Response:
+        record = runs.cancel(run_id) if runs else None
+        if record is None:
+            return problem(404, "Not Found", f"no run {run_id!r}", hint="GET /_tidings/runs lists the recent ones")
+        return JSONResponse(record.to_json(timeline=False))
 
     @router.post("/events", status_code=201, summary="Publish one event (and apply it to the fake API)")
     def emit(request: EmitRequest) -> Response:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tidings.contracts.errors import TidingsError
+from tidings.simulator.runs.events import EventPublished
 from tidings.simulator.runs.player import Player, PlayOptions
 from tidings.simulator.runs.timeline import Timeline
 from tidings.simulator.scenarios.faults import FaultSet
@@ -24,7 +25,8 @@ __all__ = ["RunManager", "RunRecord"]
 
 @dataclass
 class RunRecord:
-    """One run: its status (queued, running, finished, failed), its timeline and the error that failed it."""
+    """One run: its status (queued, running, finished, failed, cancelled), its timeline, how many messages it
+    published and the error that failed it."""
 
     id: str
     scenario: str
@@ -33,7 +35,9 @@ class RunRecord:
     timeline: Timeline
     status: str = "queued"
     error: str | None = None
+    published: int = 0
     done: threading.Event = field(default_factory=threading.Event)
+    cancel: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def to_json(self, *, timeline: bool = True) -> dict[str, Any]:
@@ -47,6 +51,7 @@ class RunRecord:
                 "status": self.status,
                 "error": self.error,
                 "events": self.timeline.row_count,
+                "published": self.published,
             }
             if timeline:
                 body["timeline"] = self.timeline.to_json()
@@ -80,8 +85,8 @@ class RunManager:
             self.library.load(scenario), self.player.catalog, params=params, seed=seed, base_url=self.player.base_url
         )
         plan.preflight()
-        options = PlayOptions(FaultSet.parse(faults), speed)
         record = RunRecord(uuid.uuid4().hex[:12], scenario, plan.seed, datetime.now(UTC), Timeline(keep=self.keep_rows))
+        options = PlayOptions(FaultSet.parse(faults), speed, cancel=record.cancel)
         with self._lock:
             self._runs[record.id] = record
             while len(self._runs) > self.history:
@@ -91,19 +96,42 @@ class RunManager:
 
     def _play(self, record: RunRecord, plan: Plan, options: PlayOptions) -> None:
         with record.lock:
+            if record.cancel.is_set():  # cancelled while queued: nothing was published
+                record.status = "cancelled"
+                record.done.set()
+                return
             record.status = "running"
+        events = self.player.play(plan, options, run_id=record.id)
         try:
-            for event in self.player.play(plan, options, run_id=record.id):
+            status, error = "finished", None
+            for event in events:
                 with record.lock:
                     record.timeline.add(event)
-            status, error = "finished", None
+                    record.published += isinstance(event, EventPublished)
+                if record.cancel.is_set():
+                    status = "cancelled"
+                    break
         except TidingsError as failure:
             status, error = "failed", str(failure)
         except Exception as failure:  # a bug, but the worker must survive it and say so
             status, error = "failed", f"internal error: {failure!r}"
+        finally:
+            close = getattr(events, "close", None)  # a generator: its clean-up (tap queues) runs now, not at GC
+            if close is not None:
+                close()
         with record.lock:
             record.status, record.error = status, error
         record.done.set()
+
+    def cancel(self, run_id: str, *, wait: float = 10.0) -> RunRecord | None:
+        """Stop run `run_id` after the event being published (a queued one never starts); waits up to `wait`
+        seconds for it to stop, so the record says what was published. None when there is no such run."""
+        record = self.get(run_id)
+        if record is None:
+            return None
+        record.cancel.set()
+        record.done.wait(wait)
+        return record
 
     def get(self, run_id: str) -> RunRecord | None:
         with self._lock:

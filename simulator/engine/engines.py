@@ -35,6 +35,7 @@ from tidings.simulator.engine.aws_session import (
 )
 from tidings.simulator.engine.embedded import inprocess as inprocess_transport
 from tidings.simulator.engine.embedded.server import EmbeddedServer
+from tidings.simulator.engine.environment import check_environment
 
 __all__ = [
     "DEFAULT_REGION",
@@ -76,6 +77,7 @@ def resolve_engine_choice(
 
     `embedded` and an endpoint exclude each other: the one given more directly wins (an argument over the
     environment over pyproject.toml); given alike, it is a UsageError."""
+    check_environment()  # a bad AWS_REGION, LOCALSTACK_HOST, ... named before anything uses it
     chosen_kind = resolve_setting("engine", kind)
     chosen_endpoint = _endpoint_setting(endpoint)
     if chosen_kind is not None and chosen_kind not in ENGINE_KINDS:

@@ -65,8 +65,18 @@ class PublishFailed(EngineError):
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
         super().__init__(
             f"publishing {event_type or 'a message'} failed after {tries}: {answer}\nevent: {_shortened(body)}",
-            hint="check that the topic exists and the engine is healthy: `tidings topology show`",
+            hint=_hint(answer, body),
         )
+
+
+def _hint(answer: str, body: str) -> str:
+    if "too long" in answer.lower() or "too large" in answer.lower():
+        size = len(body.encode()) / 1024
+        return (
+            f"an SNS message is at most 256 KiB and this one is {size:,.0f} KiB: keep the event small "
+            "(the details belong behind its detailUrl)"
+        )
+    return "check that the topic exists and the engine is healthy: `tidings topology show`"
 
 
 @dataclass

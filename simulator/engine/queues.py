@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tidings.contracts import unwrap_notification
 from tidings.contracts.errors import EngineError, TidingsError, closest
 from tidings.simulator.engine.engines import START_HINT, Engine, require_loopback
+from tidings.simulator.engine.targets import check_queue_target
 from tidings.simulator.engine.tracking import Tracking
 
 __all__ = ["QueueMessage", "QueueTools", "RedriveResult"]
@@ -148,6 +149,7 @@ class QueueTools:
     def url(self, queue: str) -> str:
         """The URL of `queue` (a name or already a URL); EngineError naming the closest queues if there is none."""
         if queue.startswith(("http://", "https://")):
+            check_queue_target(self.engine, queue)  # the engine's endpoint gets the call, whatever host it names
             return queue
         if queue not in self._urls:
             try:

@@ -34,14 +34,15 @@ class ApiServer:
         # Bound to every interface (in a container), the API is reached through localhost from where the
         # consumer runs; "0.0.0.0" in a detailUrl would not be fetchable.
         host = "localhost" if self.host in ("0.0.0.0", "::") else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"  # an IPv6 address is bracketed
 
     def bind(self) -> ApiServer:
         """Bind the listening socket now (so `base_url` is final before anything is published)."""
         if self._socket is None:
             # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is IPPROTO_TCP,
             # and without it every keep-alive answer waits ~40 ms for a delayed ACK (1,100 req/s instead of 5,000+).
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET  # --api-host ::1 is IPv6 loopback
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((self.host, self.requested_port))
@@ -52,7 +53,10 @@ class ApiServer:
                         f"cannot serve the fake API on {self.host}:{self.requested_port}: the port is in use",
                         hint="stop whatever uses it, or choose another port with --api-port (0 picks a free one)",
                     ) from None
-                raise UsageError(f"cannot serve the fake API on {self.host}:{self.requested_port}: {error}") from None
+                raise UsageError(
+                    f"cannot serve the fake API on {self.host}:{self.requested_port}: {error.strerror or error}",
+                    hint="use an address of this machine: 127.0.0.1 (the default), ::1 or 0.0.0.0 inside a container",
+                ) from None
             sock.listen(1024)
             self._socket = sock
             self.port = sock.getsockname()[1]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from tidings.contracts.errors import UsageError
 from tidings.simulator.pact.provider import InteractionResult, VerificationReport
 
-__all__ = ["junit_xml", "write_junit"]
+__all__ = ["check_junit_target", "junit_xml", "write_junit"]
 
 
 def junit_xml(report: VerificationReport) -> str:
@@ -44,7 +45,26 @@ def junit_xml(report: VerificationReport) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
+def check_junit_target(path: Path) -> None:
+    """UsageError, before anything is verified, when `path` cannot take the report: a directory, a FIFO or
+    device, or a parent that is a file."""
+    hint = "give a file path, e.g. --junit reports/pact.xml"
+    if path.is_dir():
+        raise UsageError(f"--junit {path} is a directory, not a file", hint=hint)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"--junit {path} is not a regular file", hint=hint)
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"--junit {path}: {parent} is not a directory", hint=hint)
+            break
+
+
 def write_junit(report: VerificationReport, path: Path) -> None:
-    """Write the JUnit XML of `report` to `path` (its folder is created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(junit_xml(report), encoding="utf-8")
+    """Write the report's JUnit XML to `path` (its folder created); UsageError when it cannot be written."""
+    check_junit_target(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(junit_xml(report), encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write --junit {path}: {error.strerror}", hint="give a writable file path") from None

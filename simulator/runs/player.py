@@ -9,6 +9,7 @@ API (the producer commits, then publishes), pass it through the fault injector, 
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import Counter
@@ -31,6 +32,7 @@ from tidings.simulator.runs.events import (
     RunSummary,
     StepStarted,
 )
+from tidings.simulator.runs.numbers import SPEED_RANGE, check_number
 from tidings.simulator.runs.sender import Sender
 from tidings.simulator.runs.taps import Taps
 from tidings.simulator.scenarios.faults import FaultInjector, FaultSet, Outgoing
@@ -50,10 +52,13 @@ class PlayOptions:
     batch_size: int = 10
     allow_remote: bool = False
     observe: bool = False  # count deliveries with tap queues (runs.taps) instead of inferring them from depths
+    cancel: threading.Event | None = field(default=None, compare=False)  # set: waits for --speed end at once
 
     def __post_init__(self) -> None:
-        if self.speed is not None and self.speed <= 0:
-            raise UsageError(f"--speed {self.speed:g} must be positive", hint="e.g. --speed 60 plays a minute a second")
+        if self.speed is not None:
+            check_number("--speed", self.speed, low=SPEED_RANGE[0], high=SPEED_RANGE[1], example="--speed 60")
+        check_number("--delivery-timeout", self.delivery_timeout, low=0, high=3600, example="--delivery-timeout 10")
+        check_number("batch_size", self.batch_size, low=1, high=10, example="batch_size=10", whole=True)
 
 
 class Player:
@@ -248,8 +253,13 @@ class _Run:
         assert message.publish_at is not None
         due = (message.publish_at - self.plan.start).total_seconds() / speed
         lag = due - (self.player.monotonic() - self.wall_start)
-        if lag > 0:
-            self.player.sleep(lag)
+        cancel = self.options.cancel
+        while lag > 0:  # in slices: one sleep of years overflows the platform's time_t
+            if cancel is not None and cancel.wait(min(lag, 86_400.0)):
+                return  # cancelled: the caller stops after this event
+            if cancel is None:
+                self.player.sleep(min(lag, 86_400.0))
+            lag -= 86_400.0
 
     def flush(self) -> Iterator[RunEvent]:
         if not self.batch:

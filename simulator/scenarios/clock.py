@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from tidings.contracts.errors import UsageError
 
-__all__ = ["SimulatedClock", "format_offset", "parse_duration"]
+__all__ = ["MAX_DURATION", "SimulatedClock", "format_offset", "parse_duration"]
 
 _UNITS = {"ms": timedelta(milliseconds=1), "s": timedelta(seconds=1), "m": timedelta(minutes=1)}
 _UNITS |= {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -16,15 +16,24 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _EXAMPLE = "durations look like 500ms, 2s, 5m, 1h30m, 1d or 2w"
 
 
+MAX_DURATION = timedelta(days=3650)
+"""The longest one delay may be (about ten years): longer ones overflow dates and sleeps."""
+
+
 def parse_duration(text: object) -> timedelta:
-    """`"1h30m"` → timedelta(hours=1, minutes=30). A bare number is seconds. Raises UsageError otherwise."""
+    """`"1h30m"` → timedelta(hours=1, minutes=30). A bare number is seconds. Raises UsageError otherwise (also
+    for NaN, infinity and anything over MAX_DURATION)."""
     if isinstance(text, int | float) and not isinstance(text, bool) and text >= 0:
-        return timedelta(seconds=text)
-    raw = str(text).strip().replace(" ", "")
-    parts = list(_PART.finditer(raw))
-    if not raw or not parts or "".join(part.group(0) for part in parts) != raw:
-        raise UsageError(f"not a duration: {text!r}", hint=_EXAMPLE)
-    return sum((float(part.group(1)) * _UNITS[part.group(2)] for part in parts), timedelta())
+        seconds = float(text)
+    else:
+        raw = str(text).strip().replace(" ", "")
+        parts = list(_PART.finditer(raw))
+        if not raw or not parts or "".join(part.group(0) for part in parts) != raw:
+            raise UsageError(f"not a duration: {text!r}", hint=_EXAMPLE)
+        seconds = sum(float(part.group(1)) * _UNITS[part.group(2)].total_seconds() for part in parts)
+    if not seconds <= MAX_DURATION.total_seconds():  # NaN and inf fail this too
+        raise UsageError(f"the duration {text!r} is longer than the limit of {MAX_DURATION.days:,}d", hint=_EXAMPLE)
+    return timedelta(seconds=seconds)
 
 
 def format_offset(offset: timedelta) -> str:
@@ -49,8 +58,14 @@ class SimulatedClock:
         self.now = start
 
     def advance(self, delay: timedelta) -> datetime:
-        """Move forward by `delay` and return the new time."""
-        self.now += delay
+        """Move forward by `delay` and return the new time (UsageError past the year 9999)."""
+        try:
+            self.now += delay
+        except OverflowError:
+            raise UsageError(
+                f"the simulated clock runs past the year 9999 ({format_offset(self.elapsed)} after the start)",
+                hint="shorten the delays (after:) or the repeats of the scenario",
+            ) from None
         return self.now
 
     @property

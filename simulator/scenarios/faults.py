@@ -108,8 +108,9 @@ def _parse_delay_range(value: str, raw: str) -> tuple[timedelta, timedelta]:
         low_text += unit
     try:
         low, high = parse_duration(low_text), parse_duration(high_text)
-    except UsageError:
-        raise _bad(raw, "delay", "give a duration or a range of durations") from None
+    except UsageError as error:
+        why = error.message if "limit" in error.message else "give a duration or a range of durations"
+        raise _bad(raw, "delay", why) from None
     if high < low:
         raise _bad(raw, "delay", "the range runs backwards")
     return low, high

@@ -18,19 +18,15 @@ from typing import Any
 
 from tidings.contracts import Catalog
 from tidings.contracts.errors import UsageError
-from tidings.contracts.settings import resolve_setting
 from tidings.simulator.scenarios.clock import SimulatedClock
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.generators import Generators
+from tidings.simulator.scenarios.limits import MATERIALISE_LIMIT, MAX_EVENTS, max_events
 from tidings.simulator.scenarios.model import EmitStep, IncludeStep, Scenario, ScenarioError
 from tidings.simulator.scenarios.params import bind_params
 from tidings.simulator.scenarios.templates import Template, TemplateError, TemplateScope, render_tree
 
 __all__ = ["MATERIALISE_LIMIT", "MAX_EVENTS", "Plan", "PlannedEvent", "StepRef", "crn_of", "max_events"]
-
-MATERIALISE_LIMIT = 10_000
-MAX_EVENTS = 2_000_000
-"""Default cap on the events of one run; `TIDINGS_MAX_EVENTS` raises it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,23 +350,6 @@ def _naming_repetition(step: IncludeStep, index: int, count: int) -> Iterator[No
 def _named(step: IncludeStep, index: int, count: int, events: Iterator[PlannedEvent]) -> Iterator[PlannedEvent]:
     with _naming_repetition(step, index, count):
         yield from events
-
-
-def max_events() -> int:
-    """The events-per-run cap: `TIDINGS_MAX_EVENTS` (or `[tool.tidings] max_events`), else `MAX_EVENTS`."""
-    raw = resolve_setting("max_events")
-    if raw is None:
-        return MAX_EVENTS
-    try:
-        value = int(str(raw).replace("_", ""))
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise UsageError(
-            f"TIDINGS_MAX_EVENTS={raw!r} is not a positive whole number",
-            hint="e.g. TIDINGS_MAX_EVENTS=5000000, or unset it for the default (2,000,000)",
-        )
-    return value
 
 
 def _merge(base: FaultSet | None, override: FaultSet | None) -> FaultSet | None:

@@ -252,6 +252,8 @@ def _parse_expression(source: str) -> Expression:
                 f"{{{{ {source} }}}}: faker.{name}() takes {fewest}-{most} arguments, not {len(args)}",
                 hint=f"faker.{name}() makes {what}",
             )
+        if name == "random_int":
+            _check_int_range(args, source)
         return Expression(source, "faker", name, (), args)
     raise TemplateError(
         f"cannot understand {{{{ {source} }}}}",
@@ -265,10 +267,27 @@ def _parse_args(raw: str, source: str) -> tuple[Any, ...]:
     try:
         # literal_eval evaluates literals only (no names, no calls): safe for untrusted scenario files.
         args = ast.literal_eval(f"({raw},)")
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
         raise TemplateError(
             f"{{{{ {source} }}}}: arguments must be numbers or quoted strings", hint="e.g. faker.random_int(1, 10)"
         ) from None
     if not all(isinstance(arg, int | str) and not isinstance(arg, bool) for arg in args):
         raise TemplateError(f"{{{{ {source} }}}}: arguments must be numbers or quoted strings")
     return tuple(args)
+
+
+_INT_LIMIT = 10**18
+
+
+def _check_int_range(args: tuple[Any, ...], source: str) -> None:
+    """faker.random_int(min, max): whole numbers, min <= max, within +-10^18 (checked when the file loads)."""
+    low = args[0] if args else 0  # Faker's defaults: min 0, max 9999
+    high = args[1] if len(args) > 1 else 9999
+    hint = "faker.random_int(MIN, MAX) with whole numbers, MIN <= MAX, e.g. faker.random_int(1, 10)"
+    if not all(isinstance(value, int) for value in (low, high)):
+        raise TemplateError(f"{{{{ {source} }}}}: faker.random_int() takes whole numbers", hint=hint)
+    if not -_INT_LIMIT <= low <= high <= _INT_LIMIT:
+        raise TemplateError(
+            f"{{{{ {source} }}}}: faker.random_int({low}, {high}) is not a range from -10^18 to 10^18, low first",
+            hint=hint,
+        )

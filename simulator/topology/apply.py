@@ -9,15 +9,19 @@ nothing the second time (`AppliedTopology.changes` is empty).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from tidings.contracts.errors import EngineError
-from tidings.simulator.engine.engines import START_HINT, Engine
-from tidings.simulator.topology.model import QueueSpec, SubscriptionSpec, Topology
+from tidings.simulator.engine.engines import Engine
+from tidings.simulator.topology.applied import AppliedTopology
+from tidings.simulator.topology.calls import call as _call
+from tidings.simulator.topology.calls import pages as _pages
+from tidings.simulator.topology.calls import refused as _refused
+from tidings.simulator.topology.model import QueueSpec, Topology
+from tidings.simulator.topology.subscriptions import apply_subscriptions, subscriptions_of
 
 __all__ = [
     "AppliedTopology",
@@ -38,17 +42,6 @@ DEPTH_ATTRIBUTES = [
 ]
 
 
-@dataclass
-class AppliedTopology:
-    """What the engine holds for a topology after `apply_topology`, and what the apply changed."""
-
-    topic_arns: dict[str, str] = field(default_factory=dict)
-    queue_urls: dict[str, str] = field(default_factory=dict)
-    queue_arns: dict[str, str] = field(default_factory=dict)
-    subscription_arns: dict[tuple[str, str], str] = field(default_factory=dict)
-    changes: list[str] = field(default_factory=list)
-
-
 def apply_topology(engine: Engine, topology: Topology) -> AppliedTopology:
     """Create what is missing and correct what differs; see the module docstring."""
     sns, sqs = engine.client("sns"), engine.client("sqs")
@@ -62,8 +55,7 @@ def apply_topology(engine: Engine, topology: Topology) -> AppliedTopology:
         applied.topic_arns[topic.name] = arn
     for queue in topology.queues:  # dead-letter queues first
         _apply_queue(sqs, queue, topology, applied)
-    for subscription in topology.subscriptions:
-        _apply_subscription(sns, subscription, applied)
+    apply_subscriptions(sns, topology, applied)  # all or nothing
     return applied
 
 
@@ -144,69 +136,6 @@ def _same_attribute(name: str, current: Any, wanted: str) -> bool:
     return str(current) == wanted
 
 
-def _apply_subscription(sns: Any, spec: SubscriptionSpec, applied: AppliedTopology) -> None:
-    topic_arn, queue_arn = applied.topic_arns[spec.topic], applied.queue_arns[spec.queue]
-    label = f"{spec.topic} -> {spec.queue}"
-    wanted = {"RawMessageDelivery": "true" if spec.raw_delivery else "false"}
-    if spec.filter_policy is not None:
-        wanted["FilterPolicyScope"] = spec.filter_scope
-        wanted["FilterPolicy"] = json.dumps(spec.filter_policy)
-    existing = next(
-        (
-            s["SubscriptionArn"]
-            for s in _subscriptions(sns, topic_arn)
-            if s.get("Protocol") == "sqs" and s.get("Endpoint") == queue_arn
-        ),
-        None,
-    )
-    if existing is None:
-        arn = _call(
-            sns.subscribe,
-            "Subscribe",
-            label,
-            TopicArn=topic_arn,
-            Protocol="sqs",
-            Endpoint=queue_arn,
-            Attributes=wanted,
-            ReturnSubscriptionArn=True,
-        )["SubscriptionArn"]
-        applied.changes.append(f"subscribed {label}")
-        applied.subscription_arns[(spec.topic, spec.queue)] = arn
-        return
-    applied.subscription_arns[(spec.topic, spec.queue)] = existing
-    current = _call(sns.get_subscription_attributes, "GetSubscriptionAttributes", label, SubscriptionArn=existing)
-    attributes = current.get("Attributes", {})
-    differing = [name for name, value in wanted.items() if not _same_subscription_attribute(name, attributes, value)]
-    if spec.filter_policy is None and attributes.get("FilterPolicy") not in (None, "", "{}"):
-        wanted["FilterPolicy"] = "{}"  # the topology says no filter: everything is delivered
-        differing.append("FilterPolicy")
-    for name in differing:  # the scope first: the filter policy is checked against it
-        _call(
-            sns.set_subscription_attributes,
-            "SetSubscriptionAttributes",
-            label,
-            SubscriptionArn=existing,
-            AttributeName=name,
-            AttributeValue=wanted[name],
-        )
-    if differing:
-        applied.changes.append(f"updated subscription {label}: {', '.join(differing)}")
-
-
-def _same_subscription_attribute(name: str, attributes: dict[str, Any], wanted: str) -> bool:
-    current = attributes.get(name)
-    if name == "RawMessageDelivery":
-        return str(current or "false").lower() == wanted
-    if name == "FilterPolicyScope":
-        return (current or "MessageAttributes") == wanted
-    if not current:
-        return False
-    try:
-        return bool(json.loads(current) == json.loads(wanted))
-    except ValueError:
-        return False
-
-
 # --- reading what an engine holds -------------------------------------------------------------------------------
 
 
@@ -268,7 +197,7 @@ def read_state(engine: Engine, topology: Topology | None = None) -> EngineState:
     declared_queues = set(topology.queue_names) if topology else set()
     topics = []
     for name, arn in sorted(_topic_arns(sns).items()):
-        subscriptions = tuple(_subscription_state(sns, name, entry) for entry in _subscriptions(sns, arn))
+        subscriptions = tuple(_subscription_state(sns, name, entry) for entry in subscriptions_of(sns, arn))
         topics.append(TopicState(name, arn, subscriptions, name in declared_topics))
     queues = []
     for url in sorted(_queue_urls(sqs)):
@@ -349,38 +278,5 @@ def _topic_arns(sns: Any) -> dict[str, str]:
     return arns
 
 
-def _subscriptions(sns: Any, topic_arn: str) -> list[dict[str, Any]]:
-    return [
-        entry
-        for page in _pages(sns, "list_subscriptions_by_topic", "ListSubscriptionsByTopic", TopicArn=topic_arn)
-        for entry in page.get("Subscriptions", [])
-    ]
-
-
 def _queue_urls(sqs: Any) -> list[str]:
     return [url for page in _pages(sqs, "list_queues", "ListQueues") for url in page.get("QueueUrls", [])]
-
-
-def _pages(client: Any, method: str, operation: str, **kwargs: Any) -> list[dict[str, Any]]:
-    try:
-        return list(client.get_paginator(method).paginate(**kwargs))
-    except ClientError as error:
-        raise _refused(operation, kwargs.get("TopicArn", ""), error) from None
-    except BotoCoreError as error:
-        raise EngineError(f"{operation} failed: {error}", hint=START_HINT) from None
-
-
-def _call(method: Callable[..., Any], operation: str, subject: str, **kwargs: Any) -> Any:
-    try:
-        return method(**kwargs)
-    except ClientError as error:
-        raise _refused(operation, subject, error) from None
-    except BotoCoreError as error:
-        raise EngineError(f"{operation} {subject} failed: {error}", hint=START_HINT) from None
-
-
-def _refused(operation: str, subject: str, error: ClientError) -> EngineError:
-    answer = error.response.get("Error", {})
-    return EngineError(
-        f"the engine refused {operation} {subject}: {answer.get('Code')}: {answer.get('Message')}".replace("  ", " ")
-    )

@@ -212,7 +212,9 @@ class _Parser:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(item, f"{key} must be a whole number from {low} to {high}, got {value!r}")
+            raise self.fail(
+                item, f"{key} must be a whole number from {low} to {high}, got {value!r}", f"e.g. {key}: {low + 1}"
+            )
         return value
 
     def queue(self, item: Mapping[str, Any]) -> QueueSpec:

@@ -68,7 +68,7 @@ def test_a_long_timeline_is_cut_in_the_middle() -> None:
         (["caseload", "-p", "count=lots"], "caseload.yaml:8: parameter 'count' is an integer", "count=100"),
         (["referral-lifecycle", "--fault", "duplicate=2"], "bad fault 'duplicate=2'", "duplicate=0.2"),
         (["referral-lifecycle", "--fault", "jitter=2s"], "unknown fault 'jitter'", "delay=0-3s"),
-        (["referral-lifecycle", "--speed", "0"], "--speed 0 must be positive", "--speed 60"),
+        (["referral-lifecycle", "--speed", "0"], "--speed 0 is outside 0.001..1,000,000", "--speed 60"),
     ],
 )
 def test_bad_input_exits_2_with_a_hint(args: list[str], message: str, hint: str) -> None:

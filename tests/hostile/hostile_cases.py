@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from hostile_files import FILE_KINDS, YAML_ONLY
+from hostile_numbers import ENV_CASES, ENVIRONMENTS, NUMBER_CASES, TARGET_CASES
 
 __all__ = ["CASES", "Case"]
 
@@ -230,4 +231,11 @@ def _null_schema(keyword: str, command: str) -> Callable[[Path], list[str]]:
     return build
 
 
-CASES: list[Case] = _file_cases() + _plan_cases()
+def _spec_cases() -> list[Case]:
+    return [
+        Case(case_id, build, code, pattern, env=ENVIRONMENTS.get(case_id, {}))
+        for case_id, build, code, pattern in NUMBER_CASES + TARGET_CASES + ENV_CASES
+    ]
+
+
+CASES: list[Case] = _file_cases() + _plan_cases() + _spec_cases()

@@ -36,8 +36,53 @@ def _vm_size() -> int:
     return 0
 
 
+_LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", "", None}
+
+
+def _guard_network() -> None:
+    """No case may reach off this machine: a lookup of another name, or a connection to another address, fails
+    at once (as an unreachable host would), so a case that tries instead of refusing shows as "cannot reach"."""
+    import ipaddress
+    import socket
+
+    lookup, connect = socket.getaddrinfo, socket.socket.connect
+
+    def local_lookup(host: object, *args: object, **kwargs: object) -> object:
+        if host not in _LOCAL_NAMES and not str(host).startswith("127."):
+            raise socket.gaierror(f"the hostile corpus forbids looking up {host}")
+        return lookup(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    def local_connect(self: socket.socket, address: object) -> None:
+        if isinstance(address, tuple) and not ipaddress.ip_address(address[0]).is_loopback:
+            raise OSError(f"the hostile corpus forbids connecting to {address[0]}")
+        connect(self, address)  # type: ignore[arg-type]
+
+    socket.getaddrinfo = local_lookup  # type: ignore[assignment]
+    socket.socket.connect = local_connect  # type: ignore[method-assign]
+
+
+def _share_the_shipped_catalogue() -> None:
+    """Load the shipped catalogue once per batch, not once per case (~1 s each): no case changes it, and a
+    case's own catalogue (a copy it made hostile) is still read afresh."""
+    from tidings.contracts.catalog import loader
+
+    read, shipped = loader.load_catalog_dir, loader.SHIPPED_CATALOG
+    cached: list[object] = []
+
+    def load_catalog_dir(root: object) -> object:
+        if root != shipped:
+            return read(root)  # type: ignore[arg-type]
+        if not cached:
+            cached.append(read(shipped))
+        return cached[0]
+
+    loader.load_catalog_dir = load_catalog_dir  # type: ignore[assignment]
+
+
 def main() -> None:
     os.environ["PACT_DO_NOT_TRACK"] = "true"
+    _guard_network()
+    _share_the_shipped_catalogue()
     from typer.testing import CliRunner
 
     from tidings.cli.app import app

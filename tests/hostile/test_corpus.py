@@ -15,7 +15,7 @@ from hostile_cases import CASES, Case
 
 RUNNER = Path(__file__).with_name("hostile_runner.py")
 ROOT = Path(__file__).parents[2]
-BATCH = 40
+BATCH = 60
 _BY_ID = {case.id: case for case in CASES}
 _ORDER = [case.id for case in CASES]
 
@@ -47,7 +47,12 @@ def test_the_corpus_is_large_and_covers_every_file_kind() -> None:
     assert len(_BY_ID) == len(CASES), "case ids must be unique"
 
 
-@pytest.mark.parametrize("case_id", _ORDER)
+def _grouped(case_id: str) -> object:
+    """Each batch on one xdist worker (`--dist loadgroup`), so no batch is run twice."""
+    return pytest.param(case_id, marks=pytest.mark.xdist_group(f"hostile-{_ORDER.index(case_id) // BATCH}"))
+
+
+@pytest.mark.parametrize("case_id", [_grouped(case_id) for case_id in _ORDER])
 def test_hostile_case(case_id: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     case: Case = _BY_ID[case_id]
     base = tmp_path_factory.getbasetemp() / "hostile"

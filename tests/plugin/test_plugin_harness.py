@@ -14,15 +14,13 @@ from tidings.simulator.engine.engines import Engine
 from tidings.simulator.harness.harness import HarnessEngine, HarnessSettings, _fault_set
 from tidings.simulator.harness.owned_queues import (
     OwnedQueue,
-    QueueReader,
     QueueSetup,
     create_owned_queue,
-    decode,
     delete_owned_queue,
-    event_matches,
     filter_policy_of,
     unique_queue_name,
 )
+from tidings.simulator.harness.queue_reader import QueueReader, decode, event_matches
 from tidings.simulator.scenarios.faults import FaultSet
 
 EVENT = {
