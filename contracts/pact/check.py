@@ -55,6 +55,11 @@ class InteractionCheck:
         """True when there is no error (warnings allowed)."""
         return not self.errors
 
+    @property
+    def target(self) -> str:
+        """What the interaction was checked against, as messages name it."""
+        return f"{self.contract} (by {self.resolved_by})" if self.contract else "no contract"
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form (for `--json`)."""
         return {
