@@ -187,14 +187,16 @@ def verify_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print pact's own report."),
     as_json: bool = _JSON,
 ) -> None:
-    """Verify consumers' message pacts, the simulator playing the producer.
+    """Verify consumers' pacts, the simulator playing the producer.
 
     For each interaction the simulator sets the provider states (scenarios that declare them with `provides:`,
-    or --state), produces the message the producer would publish (the contract's example refined by the states
-    and their params, with the SNS metadata eventType and contentType), and pact checks the consumer's matchers
-    against it.
+    or --state). A message interaction gets the message the producer would publish (the contract's example
+    refined by the states and their params, with the SNS metadata eventType and contentType); an HTTP
+    interaction's request goes to the fake API, where the states' scenarios were played with the `given`
+    params as scenario params. pact checks the consumer's matchers against what came back.
 
-    Exit code 0 when every interaction passes, 1 when any fails, 2 for bad input.
+    Exit code 0 when every interaction passes, 1 when any fails, 2 for bad input (an HTTP interaction in a
+    provider state nobody declared included).
 
     Example: [bold]tidings pact verify pacts/ --junit reports/pact.xml[/bold]
     """
@@ -227,7 +229,7 @@ def _render_verify(report: VerificationReport, states: ProviderStates, junit: Pa
     if verbose:
         console.print(escape(report.output))
     console.print(
-        f"verifying message pacts of {escape(report.provider)}, the simulator playing the producer "
+        f"verifying pacts of {escape(report.provider)}, the simulator playing the producer (the fake API for HTTP) "
         f"({len(states)} provider state(s) known)"
     )
     for problem in states.problems:
@@ -239,6 +241,8 @@ def _render_verify(report: VerificationReport, states: ProviderStates, junit: Pa
             console.print(f"{escape(consumer)}:")
         given = f" [given {', '.join(result.states)}]" if result.states else ""
         target = f" → {result.event_type} v{result.version}" if result.event_type else ""
+        if result.request:
+            target = f" → {result.request}" + (f" ({result.resource})" if result.resource else "")
         status = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
         console.print(f"  {status} {escape(result.description + given + target)}")
         for mismatch in result.mismatches:
