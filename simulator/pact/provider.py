@@ -240,12 +240,12 @@ def _run(
         verifier.add_source(source)
     if broker is not None:
         verifier = configure_broker(verifier, broker)
-    with MessageServer(producer.message) as server, api or contextlib.nullcontext():
+    with MessageServer(producer.message, api.handle if api else None) as server, api or contextlib.nullcontext():
         # Without a state change URL pact sets no state; the message request carries the interaction's states.
         # With HTTP interactions the fake API is the provider, and a state handler plays their states into it.
         if api is not None:
             verifier.add_transport(protocol="http", port=api.port, path="/", scheme="http")
-            verifier.state_handler(api.handle, teardown=True)
+            verifier.state_handler(server.state_url, teardown=True, body=True)
         verifier.add_transport(protocol="message", port=server.port, path=server.PATH)
         # verify() raises RuntimeError when an interaction fails; the results say which.
         with quiet_pact(), contextlib.suppress(RuntimeError):
@@ -310,6 +310,15 @@ def _http_result(
 ) -> InteractionResult:
     matched = producer.catalog.api.match(request_path(interaction)) if interaction and producer.catalog.api else None
     resource = f"{matched[0].name} v{matched[0].version}" if matched else None
+    if interaction is not None and any("but was 404" in line for line in mismatches):
+        path = request_path(interaction)
+        why = (
+            f"the fake API has nothing at {path}: the provider states played no event that creates it "
+            "(a state's scenario creates the ids its `given` params name)"
+            if matched
+            else f"no resource of the catalogue is at {path} (`tidings pact lint` names the closest)"
+        )
+        mismatches = (*mismatches, why)
     return InteractionResult(
         consumer=consumer,
         description=description,
