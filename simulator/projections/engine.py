@@ -11,7 +11,8 @@ A projection file is a list of rules; each names a resource, where it is, and wh
           assignedTo.username: "{{ steps.event.assignedTo }}"
         append:                          # dotted path -> value added to a list (once: duplicates are no-ops)
           approvedActionPlanIds: "{{ steps.event.actionPlanId }}"
-        convert: {deliusAppointmentId: integer}   # the event's text, the resource's number
+        convert: {deliusAppointmentId: integer}   # the event's text, the resource's number (also string,
+                                                  # number, null-if-empty: the event's "" is the DTO's null)
 
 Templates are the scenario language (`scenarios.templates`): the event is the step `event`, the rule's path
 params are `params`, `now` is the event's occurredAt. A template naming a field the event does not carry (an
@@ -42,7 +43,12 @@ from tidings.simulator.scenarios.templates import (
 
 __all__ = ["Projector", "Rule", "Write", "deep_merge"]
 
-_CONVERT = {"integer": int, "string": str, "number": float}
+_CONVERT: dict[str, Any] = {
+    "integer": int,
+    "string": str,
+    "number": float,
+    "null-if-empty": lambda value: None if value == "" else value,  # a producer's `x ?: ""` read back as `x`
+}
 _MISSING = object()
 
 
