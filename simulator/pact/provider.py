@@ -267,7 +267,8 @@ def _results(
         states = tuple(str(state) for state in raw.get("providerStates") or [])
         consumer = str(raw.get("consumer", pact.consumer if pact else ""))
         mismatches = () if passed else tuple(_mismatch_lines(raw.get("mismatch")))
-        if description in http or (pact is None and api is not None and description not in producer.resolved):
+        broker_http = pact is None and api is not None and description not in {**producer.resolved, **producer.failures}
+        if description in http or broker_http:
             unset = [
                 f"provider state {state!r} was not set: {api.failures[state]}"
                 for state in states

@@ -120,3 +120,21 @@ def test_a_state_that_cannot_be_set_is_recorded_not_raised(catalog: Catalog) -> 
     api = FakeApiProvider(catalog, states)
     api.handle("a broken state", "setup", {})
     assert api.failures == {"a broken state": "RuntimeError: the scenario exploded"}
+
+
+def test_a_state_that_could_not_be_set_fails_its_interaction_saying_why(catalog: Catalog, tmp_path: Path) -> None:
+    from pact import Pact
+
+    def broken(params: object) -> list[tuple[dict[str, object], None]]:
+        raise RuntimeError("the scenario exploded")
+
+    states = ProviderStates()
+    states.add("a broken state", lambda *_: StateOutcome(), world=broken)
+    pact = Pact("broken-reader", "hmpps-interventions-service").with_specification("V4")
+    pact.upon_receiving("a referral").given("a broken state").with_request(
+        "GET", f"/sent-referral/{REFERRAL_ID}"
+    ).will_respond_with(200)
+    pact.write_file(tmp_path)
+    [result] = verify_pacts(catalog, states, [tmp_path]).results
+    assert not result.passed
+    assert result.mismatches[0] == "provider state 'a broken state' was not set: RuntimeError: the scenario exploded"
