@@ -6,13 +6,17 @@
    the very same events, already built, published with `Publisher.publish_many` and waited for in the queue.
    Each measurement runs in its own process, so neither sees the other's messages in moto's shared state;
    they alternate, and the best of `--rounds` of each counts (the machine is shared and noisy).
-   `ratio` = play rate / raw rate (target ≥ 0.8: the scenario layer must not be the bottleneck).
+   `ratio` = play rate / raw rate (target ≥ 0.8: the scenario layer must not be the bottleneck). The engine
+   runs in the measuring process, so its CPU time covers everything an event costs (plan, projections,
+   publishing, moto's delivery): `cpu_ratio` is the same comparison in CPU seconds per event, which a shared
+   machine's load does not swing as it swings wall time.
 2. Memory. An embedded engine in another process (as `tidings up` runs it); `tidings play caseload` publishing
    ~100,000 events to it (--endpoint), its peak RSS from wait4's rusage (target ≤ 250 MB).
 
     python bench/play.py [--events 10000] [--rounds 2] [--rss-events 100000] [--skip-rss]
 
-Last line: {"events", "events_per_s", "raw_events_per_s", "ratio", "rss_events", "peak_rss_mb", "rss_seconds"}.
+Last line: {"events", "events_per_s", "raw_events_per_s", "ratio", "cpu_ms_per_event", "raw_cpu_ms_per_event",
+"cpu_ratio", "rss_events", "peak_rss_mb", "rss_seconds"}.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ def phase(which: str, count: int) -> dict[str, float]:
     with play_session(catalog, library) as session:
         player = session.player
         if which == "play":
+            cpu = time.process_time()
             started = time.perf_counter()
             plan = Plan(scenario, catalog, params={"count": count}, seed=1, base_url=player.base_url)
             finished = None
@@ -57,18 +62,21 @@ def phase(which: str, count: int) -> dict[str, float]:
                 if isinstance(event, RunFinished):
                     finished = event
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu
             assert finished is not None and finished.summary.delivery_complete, finished
-            return {"events": finished.summary.published, "seconds": elapsed}
+            return {"events": finished.summary.published, "seconds": elapsed, "cpu": cpu}
         plan = Plan(scenario, catalog, params={"count": count}, seed=1, base_url=player.base_url)
         events = [planned.event for planned in plan.events()]  # built beforehand: not timed
         tracker = player.tracker
         baseline = tracker.depths()
+        cpu = time.process_time()
         started = time.perf_counter()
         player.publisher.publish_many(events, validate=False)
         received = tracker.wait(baseline, dict.fromkeys(tracker.queues, len(events)), timeout=120)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         assert all(count >= len(events) for count in received.values()), received
-        return {"events": len(events), "seconds": elapsed}
+        return {"events": len(events), "seconds": elapsed, "cpu": cpu}
 
 
 def run_phase(which: str, count: int) -> dict[str, float]:
@@ -165,6 +173,15 @@ def main() -> None:
         "raw_events_per_s": round(raw_rate, 1),
         "ratio": round(play_rate / raw_rate, 3) if raw_rate else math.nan,
     }
+    play_cpu = min(measured["cpu"] / measured["events"] for measured in plays)
+    raw_cpu = min(measured["cpu"] / measured["events"] for measured in raws)
+    result.update(
+        {
+            "cpu_ms_per_event": round(play_cpu * 1000, 3),
+            "raw_cpu_ms_per_event": round(raw_cpu * 1000, 3),
+            "cpu_ratio": round(raw_cpu / play_cpu, 3) if play_cpu else math.nan,
+        }
+    )
     if not args.skip_rss:
         result.update(peak_rss(args.rss_events))
     print(json.dumps(result))

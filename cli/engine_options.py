@@ -16,7 +16,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from tidings.simulator.engine.engines import Engine
 
-__all__ = ["ALLOW_REMOTE", "ENDPOINT", "ENGINE", "JSON", "TOPOLOGY", "connect", "console", "print_json"]
+__all__ = ["ALLOW_REMOTE", "ENDPOINT", "ENGINE", "JSON", "STRICT", "TOPOLOGY", "connect", "console", "print_json"]
 
 ENGINE = typer.Option(
     None,
@@ -80,3 +80,11 @@ def console() -> Console:
 
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+STRICT = typer.Option(
+    True,
+    "--strict/--no-strict",
+    help="Strict fake API (default): a resource that would not validate against its schema is a 500 problem "
+    "naming the pointer, the schema rule and the projection rule. --no-strict serves it as it is.",
+)

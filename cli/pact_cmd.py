@@ -16,6 +16,7 @@ from tidings.contracts import load_catalog
 from tidings.contracts.errors import InputFileError, UsageError
 from tidings.contracts.pact.check import InteractionCheck, check_pact
 from tidings.contracts.pact.file import load_pact, pact_files
+from tidings.contracts.pact.http_check import HttpInteractionCheck, check_http
 from tidings.contracts.pact.model import PactFile
 from tidings.simulator.pact.junit import check_junit_target, write_junit
 from tidings.simulator.pact.provider import BrokerOptions, VerificationReport, verify_pacts
@@ -46,6 +47,7 @@ _STATES = typer.Option(
     help="Provide a state by playing a scenario, besides the states scenarios declare with `provides:`. Repeatable.",
 )
 _JSON = typer.Option(False, "--json", help="Print JSON instead of text.")
+AnyCheck = InteractionCheck | HttpInteractionCheck
 
 
 def _console() -> Console:
@@ -58,11 +60,13 @@ def lint_command(
     contracts: Path | None = _CONTRACTS,
     as_json: bool = _JSON,
 ) -> None:
-    """Check consumers' message pacts against the contracts, statically.
+    """Check consumers' pacts against the contracts, statically: message interactions against the event
+    contracts, HTTP interactions against the resources of the producer's API.
 
-    Every field of each message must exist in the contract with a valid example value, and each matcher must
-    fit the field's type (match.int on a string field is an error). Fields the contract marks optional are
-    warnings: the producer may leave them out.
+    Every field of each message (or 200 response body) must exist in the contract with a valid example value,
+    and each matcher must fit the field's type (match.int on a string field is an error). Fields the contract
+    marks optional are warnings: the producer may leave them out. An HTTP request must GET a path that maps to
+    a declared resource template.
 
     Exit code 0 when every interaction holds, 1 when any has an error, 2 when a file is not a V3/V4 pact.
 
@@ -75,7 +79,11 @@ def lint_command(
             loaded.append((path, load_pact(path)))
         except InputFileError as error:
             loaded.append((path, error))
-    checks = {path: check_pact(catalog, pact) for path, pact in loaded if isinstance(pact, PactFile)}
+    checks: dict[Path, list[InteractionCheck | HttpInteractionCheck]] = {
+        path: [*check_pact(catalog, pact), *check_http(catalog, pact)]
+        for path, pact in loaded
+        if isinstance(pact, PactFile)
+    }
     all_checks = [check for found in checks.values() for check in found]
     bad_files = [error for _, error in loaded if isinstance(error, InputFileError)]
     if as_json:
@@ -96,7 +104,7 @@ def lint_command(
 
 
 def _render_lint(
-    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[InteractionCheck]], producer: str
+    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[AnyCheck]], producer: str
 ) -> None:
     console = _console()
     for path, pact in loaded:
@@ -105,12 +113,13 @@ def _render_lint(
             continue
         console.print(
             f"{escape(str(path))}: {escape(pact.consumer)} → {escape(pact.provider)} "
-            f"({pact.specification}, {len(pact.interactions)} message interaction(s))"
+            f"({pact.specification}, {len(pact.interactions)} message interaction(s)"
+            + (f", {len(pact.http_interactions)} HTTP interaction(s))" if pact.http_interactions else ")")
         )
         if pact.provider != producer:
             console.print(f"  [yellow]warning[/yellow]: the catalogue's producer is {escape(producer)}")
         for skipped in pact.skipped:
-            console.print(f"  skipped (not an asynchronous message): {escape(skipped)}")
+            console.print(f"  skipped (neither an asynchronous message nor HTTP): {escape(skipped)}")
         for check in checks[path]:
             status = (
                 "[red]FAIL[/red]"
@@ -119,8 +128,7 @@ def _render_lint(
                 if check.warnings
                 else "[green]OK[/green]"
             )
-            target = f"{check.contract} (by {check.resolved_by})" if check.contract else "no contract"
-            console.print(f"  {status} {escape(repr(check.interaction.description))} → {escape(target)}")
+            console.print(f"  {status} {escape(repr(check.interaction.description))} → {escape(check.target)}")
             for finding in check.findings:
                 colour = "red" if finding.severity == "error" else "yellow"
                 text = f"{finding.pointer or '/'}: {finding.message}"
@@ -130,7 +138,7 @@ def _render_lint(
 
 
 def _lint_json(
-    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[InteractionCheck]], producer: str
+    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[AnyCheck]], producer: str
 ) -> dict[str, Any]:
     files: list[dict[str, Any]] = []
     for path, pact in loaded:
@@ -144,7 +152,8 @@ def _lint_json(
                     "provider": pact.provider,
                     "specification": pact.specification,
                     "skipped": list(pact.skipped),
-                    "interactions": [check.to_json() for check in checks[path]],
+                    "interactions": [c.to_json() for c in checks[path] if isinstance(c, InteractionCheck)],
+                    "httpInteractions": [c.to_json() for c in checks[path] if isinstance(c, HttpInteractionCheck)],
                 }
             )
     all_checks = [check for found in checks.values() for check in found]
@@ -178,14 +187,16 @@ def verify_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print pact's own report."),
     as_json: bool = _JSON,
 ) -> None:
-    """Verify consumers' message pacts, the simulator playing the producer.
+    """Verify consumers' pacts, the simulator playing the producer.
 
     For each interaction the simulator sets the provider states (scenarios that declare them with `provides:`,
-    or --state), produces the message the producer would publish (the contract's example refined by the states
-    and their params, with the SNS metadata eventType and contentType), and pact checks the consumer's matchers
-    against it.
+    or --state). A message interaction gets the message the producer would publish (the contract's example
+    refined by the states and their params, with the SNS metadata eventType and contentType); an HTTP
+    interaction's request goes to the fake API, where the states' scenarios were played with the `given`
+    params as scenario params. pact checks the consumer's matchers against what came back.
 
-    Exit code 0 when every interaction passes, 1 when any fails, 2 for bad input.
+    Exit code 0 when every interaction passes, 1 when any fails, 2 for bad input (an HTTP interaction in a
+    provider state nobody declared included).
 
     Example: [bold]tidings pact verify pacts/ --junit reports/pact.xml[/bold]
     """
@@ -220,7 +231,7 @@ def _render_verify(report: VerificationReport, states: ProviderStates, junit: Pa
     if verbose:
         console.print(escape(report.output))
     console.print(
-        f"verifying message pacts of {escape(report.provider)}, the simulator playing the producer "
+        f"verifying pacts of {escape(report.provider)}, the simulator playing the producer (the fake API for HTTP) "
         f"({len(states)} provider state(s) known)"
     )
     for problem in states.problems:
@@ -232,6 +243,8 @@ def _render_verify(report: VerificationReport, states: ProviderStates, junit: Pa
             console.print(f"{escape(consumer)}:")
         given = f" [given {', '.join(result.states)}]" if result.states else ""
         target = f" → {result.event_type} v{result.version}" if result.event_type else ""
+        if result.request:
+            target = f" → {result.request}" + (f" ({result.resource})" if result.resource else "")
         status = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
         console.print(f"  {status} {escape(result.description + given + target)}")
         for mismatch in result.mismatches:

@@ -26,7 +26,7 @@ from tidings.simulator.scenarios.params import parse_param_options
 from tidings.simulator.scenarios.plan import Plan
 from tidings.simulator.session import play_session
 
-from .engine_options import ENDPOINT, TOPOLOGY
+from .engine_options import ENDPOINT, STRICT, TOPOLOGY
 
 __all__ = ["play"]
 
@@ -83,6 +83,7 @@ def play(
     ),
     rows: int = typer.Option(60, "--rows", min=1, help="Timeline rows to show (the first and last half of them)."),
     as_json: bool = typer.Option(False, "--json", help="Print each run event as one JSON line instead."),
+    strict: bool = STRICT,
 ) -> None:
     """Play a scenario: publish its events (validated first: nothing is half-played), inject faults, wait for
     the queues, and print the timeline and a summary.
@@ -105,7 +106,14 @@ def play(
         which = str(loaded.faults.overridden_by(faults)) if faults else "those the scenario declares"
         refuse_remote(engine, endpoint, f"inject faults ({which})", allow_remote=allow_remote)
     with play_session(
-        catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port, api_url=api_url
+        catalog,
+        library,
+        engine_kind=engine,
+        endpoint=endpoint,
+        topology=topology,
+        api_port=api_port,
+        api_url=api_url,
+        strict=strict,
     ) as session:
         typer.echo(f"{session.engine.banner}\n{session.api_source}", err=as_json)
         observe = taps if taps is not None else session.engine.kind != "aws"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .engine_options import ENDPOINT, TOPOLOGY
+from .engine_options import ENDPOINT, STRICT, TOPOLOGY
 
 if TYPE_CHECKING:
     from tidings.simulator.up import ServiceStarter, UpSession
@@ -16,7 +16,11 @@ __all__ = ["extra_services", "up_command"]
 
 
 def extra_services(
-    api_port: int | None, api_host: str = "127.0.0.1", contracts: str | None = None, fixtures: str | None = None
+    api_port: int | None,
+    api_host: str = "127.0.0.1",
+    contracts: str | None = None,
+    fixtures: str | None = None,
+    strict: bool = True,
 ) -> list[ServiceStarter]:
     """Services started next to the engine, in order: the fake business API (and its control API) unless
     `--no-api`."""
@@ -24,7 +28,7 @@ def extra_services(
         return []
     from tidings.simulator.session import fake_api_service
 
-    return [fake_api_service(port=api_port, host=api_host, contracts=contracts, fixtures=fixtures)]
+    return [fake_api_service(port=api_port, host=api_host, contracts=contracts, fixtures=fixtures, strict=strict)]
 
 
 def up_command(
@@ -47,6 +51,7 @@ def up_command(
     no_api: bool = typer.Option(False, "--no-api", help="Do not serve the fake business API."),
     contracts: str | None = typer.Option(None, "--contracts", metavar="DIR", help="Catalogue directory."),
     fixtures: str | None = typer.Option(None, "--fixtures", metavar="DIR", help="Folder with your scenarios/."),
+    strict: bool = STRICT,
 ) -> None:
     """Start an SNS/SQS engine on 127.0.0.1:4566 and the fake business API on 127.0.0.1:8080, apply the
     topology, print the environment a consumer needs (in any language) and keep running until Ctrl-C or SIGTERM.
@@ -60,7 +65,7 @@ def up_command(
         endpoint,
         port,
         topology=topology,
-        services=extra_services(None if no_api else api_port, api_host, contracts, fixtures),
+        services=extra_services(None if no_api else api_port, api_host, contracts, fixtures, strict),
     )
     try:
         _print_environment(session)

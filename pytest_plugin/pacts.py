@@ -1,5 +1,6 @@
-"""What the `tidings_pact` fixture stands on: consumers' message pacts made in tests, checked against the
-published contracts when the test that defined them ends, and written to the pact folder when the session ends.
+"""What the `tidings_pact` fixture stands on: consumers' pacts made in tests (messages, and HTTP requests to the
+producer's detail endpoints), checked against the published contracts (events and resources) when the test that
+defined them ends, and written to the pact folder when the session ends.
 
 Imported only when a test first asks for `tidings_pact`: it imports pact-python (and its FFI library), which
 other tests should not pay for. PACT_DO_NOT_TRACK is set before that import: tests must not phone home.
@@ -24,6 +25,7 @@ from pact import Pact
 from tidings.contracts import Catalog
 from tidings.contracts.pact.check import InteractionCheck, inspect_interaction
 from tidings.contracts.pact.file import parse_pact
+from tidings.contracts.pact.http_check import HttpInteractionCheck, inspect_http_interaction
 
 __all__ = ["PactRecorder", "WrittenPact", "check_pacts", "describe_failures", "pact_document"]
 
@@ -77,16 +79,17 @@ def pact_document(pact: Pact) -> dict[str, object]:
         return document
 
 
-def check_pacts(catalog: Catalog, pacts: list[Pact]) -> list[InteractionCheck]:
-    """The static check (as `tidings pact lint`) of every message interaction of these pacts."""
-    checks: list[InteractionCheck] = []
+def check_pacts(catalog: Catalog, pacts: list[Pact]) -> list[InteractionCheck | HttpInteractionCheck]:
+    """The static check (as `tidings pact lint`) of every message and HTTP interaction of these pacts."""
+    checks: list[InteractionCheck | HttpInteractionCheck] = []
     for pact in pacts:
         parsed = parse_pact(pact_document(pact), Path(f"{pact.consumer}-{pact.provider}.json"))
         checks.extend(inspect_interaction(catalog, interaction) for interaction in parsed.interactions)
+        checks.extend(inspect_http_interaction(catalog, interaction) for interaction in parsed.http_interactions)
     return checks
 
 
-def describe_failures(checks: list[InteractionCheck]) -> str | None:
+def describe_failures(checks: list[InteractionCheck | HttpInteractionCheck]) -> str | None:
     """Why the test fails (each failing interaction, the pointer into its message, the contract field, the hint),
     or None when every interaction holds. Warnings do not fail a test; `tidings pact lint` shows them."""
     failing = [check for check in checks if not check.ok]
@@ -94,7 +97,10 @@ def describe_failures(checks: list[InteractionCheck]) -> str | None:
         return None
     lines = [f"tidings: {len(failing)} pact interaction(s) break the published contracts:"]
     for check in failing:
-        target = f"{check.contract}" if check.contract else "no contract"
+        if isinstance(check, HttpInteractionCheck):
+            target = check.target
+        else:
+            target = f"{check.contract}" if check.contract else "no contract"
         lines.append(f"  {check.interaction.description!r} → {target}")
         for finding in check.errors:
             where = f" (contract field {finding.field})" if finding.field else ""

@@ -150,9 +150,10 @@ def tidings(
 
 @pytest.fixture
 def tidings_pact(request: pytest.FixtureRequest, tidings_settings: Settings) -> Callable[..., Pact]:
-    """A factory of message pacts: `tidings_pact(consumer, provider=None)` is a pact-python `Pact` (V4) whose
-    provider is the catalogue's producer unless named. When the test ends, each interaction is checked against
-    the contracts (as `tidings pact lint`): an error fails the test with the pointer and the contract field.
+    """A factory of pacts: `tidings_pact(consumer, provider=None)` is a pact-python `Pact` (V4) whose provider
+    is the catalogue's producer unless named. When the test ends, each interaction (message, or HTTP request to
+    the producer's API) is checked against the contracts (as `tidings pact lint`): an error fails the test with
+    the pointer and the contract field.
     The pacts of passing tests are written to the pact folder (--tidings-pact-dir, TIDINGS_PACT_DIR, ini
     tidings_pact_dir; default `pacts` in the rootdir) when the session ends, merged per consumer and provider.
 

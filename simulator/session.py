@@ -56,12 +56,14 @@ def start_fake_api(
     host: str = "127.0.0.1",
     port: int = DEFAULT_API_PORT,
     wrap: Callable[[Any], Any] | None = None,
+    strict: bool = True,
 ) -> FakeApi:
     """Serve the fake API on host:port (port 0: a free one), with the control API. With `engine` and
     `topic_arn`, the control API can start runs and emit events; without, those answer 503. `wrap`, if given,
-    wraps the whole ASGI app (the pytest harness records the exceptions it raises that way)."""
+    wraps the whole ASGI app (the pytest harness records the exceptions it raises that way). `strict` (the
+    default): a resource that would not validate is a 500 problem naming the rule; off, it is served as is."""
     server = ApiServer(None, host=host, port=port).bind()  # bound first: detailUrls need the real port
-    state = FakeApiState(server.base_url, catalog=catalog)
+    state = FakeApiState(server.base_url, catalog=catalog, strict=strict)
     player = runs = None
     if engine is not None and topic_arn is not None:
         player = Player.for_engine(engine, catalog, topic_arn, state=state, base_url=server.base_url)
@@ -85,6 +87,7 @@ def fake_api_service(
     host: str = "127.0.0.1",
     contracts: str | None = None,
     fixtures: str | None = None,
+    strict: bool = True,
 ) -> Callable[[Any, Any], Any]:
     """A `tidings up` service (simulator.up.ServiceStarter) serving the fake API, with its control API wired to
     the engine and the catalogue's topic; consumers get TIDINGS_API_URL."""
@@ -94,7 +97,13 @@ def fake_api_service(
         catalog = load_catalog(contracts)
         library = ScenarioLibrary.from_setting(fixtures)
         api = start_fake_api(
-            catalog, library, engine=engine, topic_arn=applied.topic_arns.get(catalog.topic), host=host, port=port
+            catalog,
+            library,
+            engine=engine,
+            topic_arn=applied.topic_arns.get(catalog.topic),
+            host=host,
+            port=port,
+            strict=strict,
         )
         return RunningService("fake API", {"TIDINGS_API_URL": api.base_url}, api.stop)
 
@@ -123,6 +132,7 @@ def play_session(
     topology: str | None = None,
     api_port: int = 0,
     api_url: str | None = None,
+    strict: bool = True,
 ) -> Iterator[PlaySession]:
     """Start or reach the engine, apply the topology (local engines only), find or serve the fake API, and
     yield a session; everything is stopped on exit.
@@ -144,7 +154,7 @@ def play_session(
             player = Player.for_engine(engine, catalog, topic_arn, state=target.state, base_url=target.base_url)
             source = target.banner
         elif engine.is_loopback:
-            api = start_fake_api(catalog, library, engine=engine, topic_arn=topic_arn, port=api_port)
+            api = start_fake_api(catalog, library, engine=engine, topic_arn=topic_arn, port=api_port, strict=strict)
             stack.callback(api.stop)
             assert api.player is not None
             player, source = api.player, f"fake API: {api.base_url} (served by this command)"

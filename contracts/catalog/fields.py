@@ -93,10 +93,13 @@ def _walk(schema: Any, path: list[str], fields: dict[str, Field], *, required: b
     if isinstance(items, dict):
         _walk(items, [*path, ITEMS], fields, required=False)
     for keyword in ("allOf", "anyOf", "oneOf"):
-        for branch in schema.get(keyword) or []:
-            if isinstance(branch, dict):
-                merged = {**branch, "required": [*required_names, *branch.get("required", [])]}
-                _walk_branch(merged, path, fields, keyword == "allOf")
+        branches = [branch for branch in schema.get(keyword) or [] if isinstance(branch, dict)]
+        # A nullable object (`anyOf: [{object}, {type: null}]`): whenever the object is there, its required
+        # properties are, as for a plain object.
+        nullable = keyword != "allOf" and sum(1 for branch in branches if branch != {"type": "null"}) == 1
+        for branch in branches:
+            merged = {**branch, "required": [*required_names, *branch.get("required", [])]}
+            _walk_branch(merged, path, fields, keyword == "allOf" or nullable)
 
 
 def _walk_branch(branch: dict[str, Any], path: list[str], fields: dict[str, Field], conjunctive: bool) -> None:

@@ -1,4 +1,5 @@
-"""Loading consumers' pact files (specification V3 or V4) into `PactFile`s of asynchronous message interactions.
+"""Loading consumers' pact files (specification V3 or V4) into `PactFile`s of asynchronous message interactions
+and HTTP interactions (`pact.http_file`).
 
 A file that is not JSON, not a pact, or of another specification is an `InputFileError` (exit 2) naming the
 file and saying what it found. Reading does not judge the interactions: `pact.check` does that.
@@ -6,8 +7,6 @@ file and saying what it found. Reading does not judge the interactions: `pact.ch
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,7 +14,9 @@ from typing import Any
 
 from tidings.contracts.catalog.safe_read import MAX_DEPTH, check_depth, read_file_text
 from tidings.contracts.errors import InputFileError, UsageError
-from tidings.contracts.pact.model import MessageInteraction, PactFile, ProviderState
+from tidings.contracts.pact.http_file import HTTP_INTERACTION, http_interaction
+from tidings.contracts.pact.model import HttpInteraction, MessageInteraction, PactFile
+from tidings.contracts.pact.parts import json_or_none, object_of, rules_of, states_of, v4_contents
 
 __all__ = ["load_pact", "load_pacts", "pact_files", "parse_pact"]
 
@@ -47,7 +48,7 @@ def load_pacts(paths: Iterable[Path | str]) -> list[PactFile]:
 
 
 def load_pact(path: Path | str) -> PactFile:
-    """One pact file, V3 or V4, with its asynchronous message interactions."""
+    """One pact file, V3 or V4, with its asynchronous message and HTTP interactions."""
     path = Path(path)
     text = read_file_text(path)
     try:
@@ -72,6 +73,7 @@ def parse_pact(document: Any, path: Path) -> PactFile:
         raise InputFileError(path, f"not a pact: no {', '.join(missing)}", hint=_HINT_PACT)
     specification = _specification(document, path)
     interactions: list[MessageInteraction] = []
+    http: list[HttpInteraction] = []
     skipped: list[str] = []
     key = "messages" if specification == "V3" and "messages" in document else "interactions"
     raw_interactions = document.get(key) or []
@@ -81,16 +83,19 @@ def parse_pact(document: Any, path: Path) -> PactFile:
         where = f"{path}#/{key}/{index}"
         if not isinstance(raw, dict):
             raise InputFileError(path, f"/{key}/{index} is {_kind(raw)}, not an interaction object")
-        kind = raw.get("type", _ASYNC_MESSAGE if key == "messages" else "Synchronous/HTTP")
+        kind = raw.get("type", _ASYNC_MESSAGE if key == "messages" else HTTP_INTERACTION)
+        if kind == HTTP_INTERACTION:
+            http.append(http_interaction(raw, specification, where, consumer, provider, path))
+            continue
         if kind != _ASYNC_MESSAGE:
             skipped.append(f"{raw.get('description', f'#{index}')} ({kind})")
             continue
         interactions.append(_interaction(raw, specification, where, consumer, provider, path))
-    return PactFile(path, consumer, provider, specification, tuple(interactions), tuple(skipped))
+    return PactFile(path, consumer, provider, specification, tuple(interactions), tuple(skipped), tuple(http))
 
 
 def _specification(document: dict[str, Any], path: Path) -> str:
-    metadata = _object(document.get("metadata"))
+    metadata = object_of(document.get("metadata"))
     declared = None
     for key in ("pactSpecification", "pact-specification"):
         value = metadata.get(key)
@@ -111,7 +116,7 @@ def _specification(document: dict[str, Any], path: Path) -> str:
         return f"V{major}"
     raise InputFileError(
         path,
-        f"pact specification {declared} is not supported: tidings reads message pacts of specification V3 or V4",
+        f"pact specification {declared} is not supported: tidings reads pacts of specification V3 or V4",
         hint='write the pact with pact-python 3+ and Pact(...).with_specification("V4")',
     )
 
@@ -120,17 +125,17 @@ def _interaction(
     raw: dict[str, Any], specification: str, where: str, consumer: str, provider: str, path: Path
 ) -> MessageInteraction:
     description = str(raw.get("description", ""))
-    body, content_type = _v4_contents(raw.get("contents"), where, path) if specification == "V4" else _v3_contents(raw)
-    metadata = _object(raw.get("metadata"))
-    rules = _object(raw.get("matchingRules"))
+    body, content_type = v4_contents(raw.get("contents"), where, path) if specification == "V4" else _v3_contents(raw)
+    metadata = object_of(raw.get("metadata"))
+    rules = object_of(raw.get("matchingRules"))
     return MessageInteraction(
         description=description,
-        states=_states(raw),
+        states=states_of(raw),
         body=body,
         content_type=content_type or metadata.get("contentType") or metadata.get("content-type"),
         metadata=dict(metadata),
-        body_rules=_rules(rules.get("body")),
-        metadata_rules=_rules(rules.get("metadata")),
+        body_rules=rules_of(rules.get("body")),
+        metadata_rules=rules_of(rules.get("metadata")),
         consumer=consumer,
         provider=provider,
         source=where,
@@ -138,72 +143,12 @@ def _interaction(
 
 
 def _v3_contents(raw: dict[str, Any]) -> tuple[Any, str | None]:
-    metadata = _object(raw.get("metadata"))
+    metadata = object_of(raw.get("metadata"))
     content_type = metadata.get("contentType") or metadata.get("content-type")
     contents = raw.get("contents")
     if isinstance(contents, str) and (content_type is None or "json" in str(content_type)):
-        contents = _json_or_none(contents)
+        contents = json_or_none(contents)
     return contents, content_type
-
-
-def _v4_contents(contents: Any, where: str, path: Path) -> tuple[Any, str | None]:
-    if not isinstance(contents, dict):
-        return None, None
-    content_type = contents.get("contentType")
-    content = contents.get("content")
-    encoded = str(contents.get("encoded", "")).lower()
-    if encoded == "base64" and isinstance(content, str):
-        try:
-            decoded = base64.b64decode(content, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise InputFileError(path, f"{where}: contents are not valid base64 UTF-8 text") from None
-        content = _json_or_none(decoded) if _is_json(content_type) else decoded
-    elif isinstance(content, str) and (
-        _is_json(content_type) or (isinstance(encoded, str) and encoded.lower() == "json")
-    ):
-        content = _json_or_none(content)
-    return content, content_type
-
-
-def _is_json(content_type: Any) -> bool:
-    return isinstance(content_type, str) and "json" in content_type.lower()
-
-
-def _json_or_none(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return None
-
-
-def _states(raw: dict[str, Any]) -> tuple[ProviderState, ...]:
-    states = raw.get("providerStates")
-    if states is None and isinstance(raw.get("providerState"), str):  # V2-style single state
-        states = [{"name": raw["providerState"]}]
-    found = []
-    for state in states if isinstance(states, list) else []:
-        if isinstance(state, dict) and isinstance(state.get("name"), str):
-            params = state.get("params")
-            found.append(ProviderState(state["name"], dict(params) if isinstance(params, dict) else {}))
-    return tuple(found)
-
-
-def _rules(category: Any) -> dict[str, list[dict[str, Any]]]:
-    """`{path: [matcher, ...]}` from one category of matching rules, in either pact form: `{"matchers": [...],
-    "combine": "AND"}` (V3, V4) or a bare matcher (V2)."""
-    if not isinstance(category, dict):
-        return {}
-    rules: dict[str, list[dict[str, Any]]] = {}
-    for path, rule in category.items():
-        if isinstance(rule, dict) and isinstance(rule.get("matchers"), list):
-            rules[str(path)] = [matcher for matcher in rule["matchers"] if isinstance(matcher, dict)]
-        elif isinstance(rule, dict) and "match" in rule:
-            rules[str(path)] = [rule]
-    return rules
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _name(document: dict[str, Any], key: str) -> str | None:

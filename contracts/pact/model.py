@@ -1,5 +1,5 @@
-"""What tidings reads from a consumer's pact file: the pact, its asynchronous message interactions, and a finding
-of the static check about one of them.
+"""What tidings reads from a consumer's pact file: the pact, its asynchronous message interactions and its HTTP
+interactions (requests to the producer's business API), and a finding of the static check about one of them.
 
 Pacts are written by consumers with plain pact-python (or any Pact implementation), specification V3
 (`messages`) or V4 (`interactions` of type `Asynchronous/Messages`); `pact.file` turns either into these types.
@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["ERROR", "WARNING", "Finding", "MessageInteraction", "PactFile", "ProviderState", "Severity"]
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Finding",
+    "HttpInteraction",
+    "MessageInteraction",
+    "PactFile",
+    "ProviderState",
+    "Severity",
+]
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -55,6 +64,39 @@ class MessageInteraction:
 
 
 @dataclass(frozen=True)
+class HttpInteraction:
+    """One request a consumer makes to the producer's business API and the response it expects (pact's
+    `Synchronous/HTTP`, or a V3 HTTP interaction). `body` is the parsed JSON response example (`None` when there
+    is none, or it is not JSON); `body_rules` the response body's matching rules, `{path: [matcher, ...]}`;
+    `path_rules` the matchers on the request path (pact-python's `with_request("GET", match.regex(...))`)."""
+
+    description: str
+    states: tuple[ProviderState, ...] = ()
+    method: str = "GET"
+    path: str = "/"
+    query: dict[str, Any] = field(default_factory=dict)
+    status: int | None = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    """The response headers the consumer expects (names as written, values joined by `, `)."""
+    body: Any = None
+    content_type: str | None = None
+    body_rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    path_rules: list[dict[str, Any]] = field(default_factory=list)
+    consumer: str = ""
+    provider: str = ""
+    source: str = ""
+    """Where it was read: `file.json#/interactions/3`."""
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def request_line(self) -> str:
+        """`GET /sent-referral/...`, as messages show the request."""
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
 class PactFile:
     """A pact between one consumer and one provider, as loaded from `path`."""
 
@@ -65,7 +107,9 @@ class PactFile:
     """`V3` or `V4`."""
     interactions: tuple[MessageInteraction, ...]
     skipped: tuple[str, ...] = ()
-    """Interactions tidings does not check (HTTP, synchronous messages), as `description (type)`."""
+    """Interactions tidings does not check (synchronous messages, plugins), as `description (type)`."""
+    http_interactions: tuple[HttpInteraction, ...] = ()
+    """The requests to the producer's business API (`Synchronous/HTTP`)."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from re import _constants as constants  # type: ignore[attr-defined]
 from re import _parser as parser  # type: ignore[attr-defined]
 from typing import Any
 
-from tidings.contracts.pact.model import ERROR, WARNING, Finding, MessageInteraction, Severity
+from tidings.contracts.pact.model import ERROR, WARNING, Finding, HttpInteraction, MessageInteraction, Severity
 
 __all__ = ["regex_findings", "regex_problem"]
 
@@ -35,11 +35,15 @@ def regex_problem(pattern: str) -> tuple[Severity, str] | None:
     return None
 
 
-def regex_findings(interaction: MessageInteraction) -> list[Finding]:
-    """A finding for each regex matcher of the interaction (body and metadata) that cannot work."""
+def regex_findings(interaction: MessageInteraction | HttpInteraction) -> list[Finding]:
+    """A finding for each regex matcher of the interaction (body, and a message's metadata or an HTTP request's
+    path) that cannot work."""
     findings = []
     rules = [(path, matchers, "") for path, matchers in interaction.body_rules.items()]
-    rules += [(path, matchers, "metadata/") for path, matchers in interaction.metadata_rules.items()]
+    if isinstance(interaction, HttpInteraction):
+        rules.append(("path", interaction.path_rules, "request/"))
+    else:
+        rules += [(path, matchers, "metadata/") for path, matchers in interaction.metadata_rules.items()]
     for path, matchers, prefix in rules:
         for matcher in matchers:
             pattern = matcher.get("regex") if matcher.get("match") == "regex" else None

@@ -37,6 +37,11 @@ def junit_xml(report: VerificationReport) -> str:
             case = ET.SubElement(suite, "testcase", classname=f"pact.{consumer}", name=name)
             if result.event_type:
                 ET.SubElement(ET.SubElement(case, "properties"), "property", name="eventType", value=result.event_type)
+            elif result.request:
+                properties = ET.SubElement(case, "properties")
+                ET.SubElement(properties, "property", name="request", value=result.request)
+                if result.resource:
+                    ET.SubElement(properties, "property", name="resource", value=result.resource)
             if not result.passed:
                 text = "\n".join(result.mismatches)
                 failure = ET.SubElement(case, "failure", message=result.mismatches[0] if result.mismatches else "")

@@ -1,4 +1,5 @@
-"""Provider verification of consumers' message pacts, with the simulator playing the producer.
+"""Provider verification of consumers' pacts, with the simulator playing the producer: message interactions
+answered by the simulator, HTTP interactions by the fake API (`pact.http_states`), in one run per pact file.
 
 pact-python's `Verifier` replays each asynchronous message interaction: it asks a provider state handler to set
 the interaction's states, then a message handler for the message, and checks the consumer's matchers against it.
@@ -27,8 +28,10 @@ from typing import Any
 from tidings.contracts import Catalog
 from tidings.contracts.errors import TidingsError, UsageError
 from tidings.contracts.pact.file import load_pact, pact_files
-from tidings.contracts.pact.model import MessageInteraction, PactFile, ProviderState
+from tidings.contracts.pact.http_check import request_path
+from tidings.contracts.pact.model import HttpInteraction, MessageInteraction, PactFile, ProviderState
 from tidings.contracts.pact.resolve import resolve_contract
+from tidings.simulator.pact.http_states import FakeApiProvider, check_http_states
 from tidings.simulator.pact.message_server import MessageServer
 from tidings.simulator.pact.messages import produce_message
 from tidings.simulator.pact.states import ProviderStates
@@ -80,6 +83,10 @@ class InteractionResult:
     event_type: str | None = None
     version: int | None = None
     duration: str = ""
+    request: str = ""
+    """An HTTP interaction's request (`GET /sent-referral/...`); "" for a message."""
+    resource: str | None = None
+    """The resource an HTTP interaction's request reaches (`sent-referral v1`)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form (for `--json`)."""
@@ -93,6 +100,8 @@ class InteractionResult:
             "eventType": self.event_type,
             "version": self.version,
             "duration": self.duration,
+            "request": self.request or None,
+            "resource": self.resource,
         }
 
 
@@ -178,7 +187,9 @@ def verify_pacts(
     broker: BrokerOptions | None = None,
     provider: str | None = None,
 ) -> VerificationReport:
-    """Verify the message pacts in `sources` (files or folders) and/or from `broker` against the simulator."""
+    """Verify the pacts in `sources` (files or folders) and/or from `broker` against the simulator: message
+    interactions against the simulated producer, HTTP interactions against the fake API. An HTTP interaction
+    whose provider state nobody declared is a UsageError before anything runs."""
     provider = provider or catalog.producer
     if broker is not None:
         broker.check()
@@ -187,29 +198,39 @@ def verify_pacts(
     report = VerificationReport(provider)
     started = time.perf_counter()
     outputs = []
+    pacts = []
     for pact in [load_pact(path) for path in pact_files(sources)]:
         if pact.provider != provider:
             report.skipped.append(f"{pact.path}: a pact with {pact.provider}, not {provider}")
-            continue
+        else:
+            pacts.append(pact)
+    check_http_states(pacts, states)
+    for pact in pacts:
         producer = SimulatedProducer(catalog, states, pact.interactions)
-        results, output = _run(provider, producer, pact.path, None)
-        report.results += _results(results, producer, pact)
+        api = FakeApiProvider(catalog, states) if pact.http_interactions else None
+        results, output = _run(provider, producer, pact.path, None, api)
+        report.results += _results(results, producer, pact, api)
         outputs.append(output)
     if broker is not None:
         producer = SimulatedProducer(catalog, states)
-        results, output = _run(provider, producer, None, broker)
-        report.results += _results(results, producer, None)
+        api = FakeApiProvider(catalog, states)
+        results, output = _run(provider, producer, None, broker, api)
+        report.results += _results(results, producer, None, api)
         outputs.append(output)
     report.seconds = time.perf_counter() - started
     report.output = "\n".join(outputs)
     if not report.results:
-        why = "; ".join(report.skipped) or "the pacts hold no asynchronous message interactions"
-        raise UsageError(f"no message interaction of provider {provider} was verified ({why})")
+        why = "; ".join(report.skipped) or "the pacts hold no asynchronous message or HTTP interactions"
+        raise UsageError(f"no interaction of provider {provider} was verified ({why})")
     return report
 
 
 def _run(
-    provider: str, producer: SimulatedProducer, source: Path | None, broker: BrokerOptions | None
+    provider: str,
+    producer: SimulatedProducer,
+    source: Path | None,
+    broker: BrokerOptions | None,
+    api: FakeApiProvider | None = None,
 ) -> tuple[dict[str, Any], str]:
     from pact import Verifier  # loads the FFI: only when verifying
 
@@ -219,8 +240,12 @@ def _run(
         verifier.add_source(source)
     if broker is not None:
         verifier = configure_broker(verifier, broker)
-    with MessageServer(producer.message) as server:
+    with MessageServer(producer.message, api.handle if api else None) as server, api or contextlib.nullcontext():
         # Without a state change URL pact sets no state; the message request carries the interaction's states.
+        # With HTTP interactions the fake API is the provider, and a state handler plays their states into it.
+        if api is not None:
+            verifier.add_transport(protocol="http", port=api.port, path="/", scheme="http")
+            verifier.state_handler(server.state_url, teardown=True, body=True)
         verifier.add_transport(protocol="message", port=server.port, path=server.PATH)
         # verify() raises RuntimeError when an interaction fails; the results say which.
         with quiet_pact(), contextlib.suppress(RuntimeError):
@@ -231,22 +256,40 @@ def _run(
     return results, verifier.output(strip_ansi=True)
 
 
-def _results(results: dict[str, Any], producer: SimulatedProducer, pact: PactFile | None) -> list[InteractionResult]:
+def _results(
+    results: dict[str, Any], producer: SimulatedProducer, pact: PactFile | None, api: FakeApiProvider | None = None
+) -> list[InteractionResult]:
     found = []
+    http = {interaction.description: interaction for interaction in pact.http_interactions} if pact else {}
     for raw in results.get("interactionResults") or []:
         description = str(raw.get("description", ""))
         passed = raw.get("result") == "OK"
+        states = tuple(str(state) for state in raw.get("providerStates") or [])
+        consumer = str(raw.get("consumer", pact.consumer if pact else ""))
+        mismatches = () if passed else tuple(_mismatch_lines(raw.get("mismatch")))
+        broker_http = pact is None and api is not None and description not in {**producer.resolved, **producer.failures}
+        if description in http or broker_http:
+            unset = [
+                f"provider state {state!r} was not set: {api.failures[state]}"
+                for state in states
+                if api and state in api.failures
+            ]
+            found.append(
+                _http_result(
+                    http.get(description), consumer, description, states, passed, (*unset, *mismatches), raw, producer
+                )
+            )
+            continue
         own = producer.failures.get(description)
-        mismatches = (own,) if own else () if passed else tuple(_mismatch_lines(raw.get("mismatch")))
         interaction = producer.interactions.get(description)
         key = producer.resolved.get(description)
         found.append(
             InteractionResult(
-                consumer=str(raw.get("consumer", pact.consumer if pact else "")),
+                consumer=consumer,
                 description=description,
-                states=tuple(str(state) for state in raw.get("providerStates") or []),
+                states=states,
                 passed=passed and own is None,
-                mismatches=mismatches,
+                mismatches=(own,) if own else mismatches,
                 source=interaction.source if interaction else "broker",
                 event_type=key[0] if key else None,
                 version=key[1] if key else None,
@@ -254,6 +297,40 @@ def _results(results: dict[str, Any], producer: SimulatedProducer, pact: PactFil
             )
         )
     return found
+
+
+def _http_result(
+    interaction: HttpInteraction | None,
+    consumer: str,
+    description: str,
+    states: tuple[str, ...],
+    passed: bool,
+    mismatches: tuple[str, ...],
+    raw: dict[str, Any],
+    producer: SimulatedProducer,
+) -> InteractionResult:
+    matched = producer.catalog.api.match(request_path(interaction)) if interaction and producer.catalog.api else None
+    resource = f"{matched[0].name} v{matched[0].version}" if matched else None
+    if interaction is not None and any("but was 404" in line for line in mismatches):
+        path = request_path(interaction)
+        why = (
+            f"the fake API has nothing at {path}: the provider states played no event that creates it "
+            "(a state's scenario creates the ids its `given` params name)"
+            if matched
+            else f"no resource of the catalogue is at {path} (`tidings pact lint` names the closest)"
+        )
+        mismatches = (*mismatches, why)
+    return InteractionResult(
+        consumer=consumer,
+        description=description,
+        states=states,
+        passed=passed and not mismatches,
+        mismatches=mismatches,
+        source=interaction.source if interaction else "broker",
+        duration=str(raw.get("duration", "")),
+        request=interaction.request_line if interaction else "HTTP",
+        resource=resource,
+    )
 
 
 def _mismatch_lines(mismatch: Any) -> list[str]:

@@ -11,6 +11,8 @@ scenario-backed state plays the scenario with the `given` params as its paramete
 fixed by the state and params, so verification is repeatable.
 
 An unknown state is an `UnknownProviderState` naming the known ones; it fails the interaction that needs it.
+For HTTP interactions a state is also a *world*: the events its scenario plays, with their steps' `state:`,
+which `pact.http_states` projects into the fake API before the request.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from tidings.contracts.catalog.fields import schema_fields
 from tidings.contracts.errors import CheckFailed, TidingsError, UsageError, closest
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.model import Scenario
-from tidings.simulator.scenarios.plan import Plan, crn_of
+from tidings.simulator.scenarios.plan import Plan, PlannedEvent, crn_of
 
 __all__ = [
     "ProviderStates",
     "StateDefinition",
     "StateFunction",
     "StateOutcome",
+    "StateWorld",
     "UnknownProviderState",
     "parse_state_options",
     "scenario_state",
@@ -58,6 +61,9 @@ class StateOutcome:
 StateFunction = Callable[[str, int, Mapping[str, Any]], "StateOutcome | Mapping[str, Any]"]
 """`(event_type, version, params) -> StateOutcome` (or a plain mapping of overrides)."""
 
+StateWorld = Callable[[Mapping[str, Any]], list[tuple[dict[str, Any], dict[str, Any] | None]]]
+"""`params -> [(event, step state), ...]`: what the state's world published, in order, for the fake API."""
+
 
 @dataclass(frozen=True)
 class StateDefinition:
@@ -66,6 +72,12 @@ class StateDefinition:
     name: str
     origin: str
     produce: StateFunction
+    world: StateWorld | None = None
+    """The events the state plays (scenario states); None for a state defined only by its messages."""
+
+    def events(self, params: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """What the state's world published for `params` (`[]` for a Python state without a world)."""
+        return self.world(params) if self.world is not None else []
 
     def outcome(self, event_type: str, version: int, params: Mapping[str, Any]) -> StateOutcome:
         """The state's outcome for a message of `event_type` v`version`."""
@@ -113,19 +125,23 @@ class ProviderStates:
         """The known state names, sorted."""
         return sorted(self._states)
 
-    def add(self, name: str, produce: StateFunction, *, origin: str = "Python") -> None:
-        """Declare state `name`; declaring one name twice is a UsageError naming both places."""
+    def add(
+        self, name: str, produce: StateFunction, *, origin: str = "Python", world: StateWorld | None = None
+    ) -> None:
+        """Declare state `name` (`world`: the events it plays, for HTTP interactions); declaring one name twice is
+        a UsageError naming both places."""
         existing = self._states.get(name)
         if existing is not None:
             raise UsageError(
                 f"provider state {name!r} is declared twice: by {existing.origin} and by {origin}",
                 hint="a state must mean one thing; rename one of them",
             )
-        self._states[name] = StateDefinition(name, origin, produce)
+        self._states[name] = StateDefinition(name, origin, produce, world)
 
     def add_scenario(self, name: str, scenario: Scenario, catalog: Catalog, *, origin: str | None = None) -> None:
         """Declare state `name` as "what scenario `scenario` leaves behind"."""
-        self.add(name, scenario_state(scenario, catalog), origin=origin or f"scenario {scenario.name}")
+        played = _ScenarioWorld(scenario, catalog)
+        self.add(name, played.produce, origin=origin or f"scenario {scenario.name}", world=played.world)
 
     def get(self, name: str) -> StateDefinition:
         """The state `name`; `UnknownProviderState` listing the known ones otherwise."""
@@ -184,23 +200,45 @@ def scenario_state(scenario: Scenario, catalog: Catalog) -> StateFunction:
     of the interaction's type it publishes; when it publishes none of that type, the person (CRN) and the
     `additionalInformation` values of its events that the message's contract also has (ids, references) carry
     over, so the message belongs to the same world."""
-    played: dict[str, list[dict[str, Any]]] = {}
+    return _ScenarioWorld(scenario, catalog).produce
 
-    def produce(event_type: str, version: int, params: Mapping[str, Any]) -> StateOutcome:
-        given = {name: value for name, value in params.items() if name in scenario.params}
-        unused = {name: value for name, value in params.items() if name not in scenario.params}
+
+class _ScenarioWorld:
+    """One scenario played per distinct `given` params (cached, seeded by the state and params)."""
+
+    def __init__(self, scenario: Scenario, catalog: Catalog) -> None:
+        self.scenario = scenario
+        self.catalog = catalog
+        self._played: dict[str, list[PlannedEvent]] = {}
+
+    def _split(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        given = {name: value for name, value in params.items() if name in self.scenario.params}
+        unused = {name: value for name, value in params.items() if name not in self.scenario.params}
+        return given, unused
+
+    def planned(self, params: Mapping[str, Any]) -> list[PlannedEvent]:
+        """The scenario's events (at most `_EVENT_LIMIT`) for the `given` params it declares."""
+        given, _ = self._split(params)
         key = json.dumps(given, sort_keys=True, default=str)
-        events = played.get(key)
+        events = self._played.get(key)
         if events is None:
-            seed = zlib.crc32(f"{scenario.name}|{key}".encode())
-            plan = Plan(scenario, catalog, params=given, seed=seed)
-            events = played[key] = [planned.event for planned in itertools.islice(plan.events(), _EVENT_LIMIT)]
+            seed = zlib.crc32(f"{self.scenario.name}|{key}".encode())
+            plan = Plan(self.scenario, self.catalog, params=given, seed=seed)
+            events = self._played[key] = list(itertools.islice(plan.events(), _EVENT_LIMIT))
+        return events
+
+    def world(self, params: Mapping[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """Every event played, with its step's `state:` (copies: the fake API keeps what it is given)."""
+        return [(copy.deepcopy(p.event), copy.deepcopy(p.state)) for p in self.planned(params)]
+
+    def produce(self, event_type: str, version: int, params: Mapping[str, Any]) -> StateOutcome:
+        """The state function (see `scenario_state`)."""
+        _, unused = self._split(params)
+        events = [planned.event for planned in self.planned(params)]
         same = [event for event in events if event.get("eventType") == event_type and event.get("version") == version]
         if same:
             return StateOutcome(event=copy.deepcopy(same[-1]), unused=unused)
-        return StateOutcome(overrides=_carried(events, catalog, event_type, version), unused=unused)
-
-    return produce
+        return StateOutcome(overrides=_carried(events, self.catalog, event_type, version), unused=unused)
 
 
 def _carried(events: list[dict[str, Any]], catalog: Catalog, event_type: str, version: int) -> dict[str, Any]:

@@ -11,7 +11,8 @@ A projection file is a list of rules; each names a resource, where it is, and wh
           assignedTo.username: "{{ steps.event.assignedTo }}"
         append:                          # dotted path -> value added to a list (once: duplicates are no-ops)
           approvedActionPlanIds: "{{ steps.event.actionPlanId }}"
-        convert: {deliusAppointmentId: integer}   # the event's text, the resource's number
+        convert: {deliusAppointmentId: integer}   # the event's text, the resource's number (also string,
+                                                  # number, null-if-empty: the event's "" is the DTO's null)
 
 Templates are the scenario language (`scenarios.templates`): the event is the step `event`, the rule's path
 params are `params`, `now` is the event's occurredAt. A template naming a field the event does not carry (an
@@ -31,11 +32,37 @@ from tidings.contracts import Catalog
 from tidings.contracts.catalog.resources import ResourceContract
 from tidings.simulator.projections.generate import generate, generate_at
 from tidings.simulator.scenarios.generators import Generators
-from tidings.simulator.scenarios.templates import TemplateError, TemplateScope, compile_tree, render_tree
+from tidings.simulator.scenarios.templates import (
+    Expression,
+    Template,
+    TemplateError,
+    TemplateScope,
+    compile_tree,
+    render_tree,
+)
 
-__all__ = ["Projector", "Rule", "deep_merge"]
+__all__ = ["Projector", "Rule", "Write", "deep_merge"]
 
-_CONVERT = {"integer": int, "string": str, "number": float}
+_CONVERT: dict[str, Any] = {
+    "integer": int,
+    "string": str,
+    "number": float,
+    "null-if-empty": lambda value: None if value == "" else value,  # a producer's `x ?: ""` read back as `x`
+}
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One `set:` or `append:` entry, compiled: the dotted path split once, its JSON pointer, the template."""
+
+    parts: tuple[str, ...]
+    pointer: str
+    tree: Any
+    convert: str | None
+    append: bool
+    step: tuple[str, str] | None = None
+    """(step, field) when the template is exactly `{{ steps.STEP.FIELD }}`, the common case, read directly."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +76,34 @@ class Rule:
     append: dict[str, Any]
     convert: dict[str, str]
     label: str
+    writes: tuple[Write, ...] = ()
+    """`set` then `append`, compiled (what `project` applies)."""
+    params: tuple[str, ...] = ()
+    """The resource path's placeholders."""
+
+    @staticmethod
+    def compile_writes(set_: dict[str, Any], append: dict[str, Any], convert: dict[str, str]) -> tuple[Write, ...]:
+        """The writes of a rule's `set:` and `append:` maps."""
+        return tuple(
+            Write(
+                tuple(dotted.split(".")),
+                "/" + dotted.replace(".", "/"),
+                tree,
+                convert.get(dotted),
+                appending,
+                _step_field(tree),
+            )
+            for entries, appending in ((set_, False), (append, True))
+            for dotted, tree in entries.items()
+        )
+
+
+def _step_field(tree: Any) -> tuple[str, str] | None:
+    if isinstance(tree, Template) and len(tree.parts) == 1 and isinstance(tree.parts[0], Expression):
+        expression = tree.parts[0]
+        if expression.root == "steps" and len(expression.path) == 1:
+            return expression.name, expression.path[0]
+    return None
 
 
 class Projector:
@@ -67,15 +122,20 @@ class Projector:
                 resource = self.api.resources.get(str(raw.get("resource")))
                 if resource is None:
                     continue  # lint reports it (BusinessApi.problems)
+                set_ = {k: compile_tree(v) for k, v in (raw.get("set") or {}).items()}
+                append = {k: compile_tree(v) for k, v in (raw.get("append") or {}).items()}
+                convert = dict(raw.get("convert") or {})
                 compiled.append(
                     Rule(
                         resource=resource,
                         at=compile_tree(raw.get("at") or {}),
                         bind=raw.get("as"),
-                        set={k: compile_tree(v) for k, v in (raw.get("set") or {}).items()},
-                        append={k: compile_tree(v) for k, v in (raw.get("append") or {}).items()},
-                        convert=dict(raw.get("convert") or {}),
+                        set=set_,
+                        append=append,
+                        convert=convert,
                         label=f"{where} rules[{index}]",
+                        writes=Rule.compile_writes(set_, append, convert),
+                        params=tuple(resource.params),
                     )
                 )
             self.rules[event_type] = compiled
@@ -116,9 +176,9 @@ class Projector:
                 continue
             own = detail is not None and detail[0] is rule.resource
             params = {str(k): v for k, v in at.items()} if at else (dict(detail_params) if own else {})
-            if any(name not in params for name in rule.resource.params):
+            if any(name not in params for name in rule.params):
                 continue  # the event does not say where (lint names the rule)
-            target = rule.resource.render(params)
+            target = rule.resource.path.format_map(params)  # every placeholder is there (checked above)
             body = self._resource(store, rule.resource, target, touched)
             if rule.bind:
                 steps[rule.bind] = body
@@ -129,12 +189,9 @@ class Projector:
                 return generate_at(schema, self.seed, target, parts)
 
             origins = touched[target]
-            for dotted, tree in rule.set.items():
-                if _render(tree, rule_scope, rule.convert.get(dotted), body, dotted, fill, append=False):
-                    origins["/" + dotted.replace(".", "/")] = rule.label
-            for dotted, tree in rule.append.items():
-                if _render(tree, rule_scope, rule.convert.get(dotted), body, dotted, fill, append=True):
-                    origins["/" + dotted.replace(".", "/")] = rule.label
+            for write in rule.writes:
+                if _render(write, rule_scope, body, fill):
+                    origins[write.pointer] = rule.label
         if detail is not None and extra:
             deep_merge(store[path or ""], extra)
         return touched
@@ -156,52 +213,65 @@ def _when(occurred_at: Any) -> datetime:
         return datetime.now(UTC)
 
 
-def _render(
-    tree: Any, scope: TemplateScope, convert: str | None, body: dict[str, Any], dotted: str, fill: Any, *, append: bool
-) -> bool:
-    try:
-        value = render_tree(tree, scope)
-    except TemplateError:
-        return False  # an optional field the event does not carry: nothing to set
+def _render(write: Write, scope: TemplateScope, body: dict[str, Any], fill: Any) -> bool:
+    tree = write.tree
+    value = _MISSING
+    if write.step is not None:  # what step_field does, for plain dicts, without the template machinery
+        event = scope.steps.get(write.step[0])
+        name = write.step[1]
+        if type(event) is dict:
+            information = event.get("additionalInformation")
+            if type(information) is dict and name in information:
+                value = information[name]
+            elif name in event and (information is None or type(information) is dict):
+                value = event[name]
+    if value is _MISSING:
+        try:
+            value = render_tree(tree, scope)
+        except TemplateError:
+            return False  # an optional field the event does not carry: nothing to set
     if value is None and tree is not None:
         return False  # a template whose value is null (a field not known yet) leaves the generated value
-    if convert is not None and value is not None:
+    if write.convert is not None and value is not None:
         try:
-            value = _CONVERT[convert](value)
+            value = _CONVERT[write.convert](value)
         except (KeyError, ValueError, TypeError):
             return False
     if isinstance(value, dict | list):
         value = copy.deepcopy(value)  # a private copy; scalars need none
-    (_add if append else _put)(body, dotted, value, fill)
+    (_add if write.append else _put)(body, write.parts, value, fill)
     return True
 
 
-def _walk(body: dict[str, Any], dotted: str, fill: Any) -> tuple[Any, str]:
-    """The container holding the last part of `dotted`; a null object on the way is generated first (`fill`),
-    so setting one field of it leaves the others valid."""
-    *parents, last = dotted.split(".")
+def _walk(body: dict[str, Any], parts: tuple[str, ...], fill: Any) -> tuple[Any, str]:
+    """The container holding the last of `parts`; a null object on the way is generated first (`fill`), so
+    setting one field of it leaves the others valid."""
     node: Any = body
-    for depth, part in enumerate(parents):
+    for depth in range(len(parts) - 1):
+        part = parts[depth]
         if isinstance(node, list):
             node = node[int(part)]
             continue
         child = node.get(part)
         if not isinstance(child, dict | list):
-            child = node[part] = fill(parents[: depth + 1])
+            child = node[part] = fill(list(parts[: depth + 1]))
         node = child
-    return node, last
+    return node, parts[-1]
 
 
-def _put(body: dict[str, Any], dotted: str, value: Any, fill: Any) -> None:
-    node, last = _walk(body, dotted, fill)
+def _put(body: dict[str, Any], parts: tuple[str, ...], value: Any, fill: Any) -> None:
+    if len(parts) == 1:
+        body[parts[0]] = value
+        return
+    node, last = _walk(body, parts, fill)
     if isinstance(node, list):
         node[int(last)] = value
     else:
         node[last] = value
 
 
-def _add(body: dict[str, Any], dotted: str, value: Any, fill: Any) -> None:
-    node, last = _walk(body, dotted, fill)
+def _add(body: dict[str, Any], parts: tuple[str, ...], value: Any, fill: Any) -> None:
+    node, last = _walk(body, parts, fill)
     items = node.get(last)
     if not isinstance(items, list):
         items = node[last] = []

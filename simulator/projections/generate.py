@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["generate"]
@@ -23,7 +24,23 @@ _WORDS = ("river", "harbour", "meadow", "lantern", "orchard", "summit", "willow"
 
 def generate(schema: dict[str, Any], seed: int, key: str) -> Any:
     """A value valid against `schema` (bundled: no `$ref`), the same for the same `seed` and `key`."""
-    return _value(schema, f"{seed}:{key}", "", required=True)
+    return _plan(schema, "", True)(f"{seed}:{key}")
+
+
+Maker = Callable[[str], Any]
+"""A compiled schema (or part of one): salt → a fresh value for it."""
+
+_PLANS: dict[tuple[int, str, bool], tuple[Any, Maker]] = {}
+
+
+def _plan(schema: Any, pointer: str, required: bool) -> Maker:
+    """The maker of `schema`'s values at `pointer`, compiled once per schema (the schema is kept alive with it,
+    so its id stays its own): walking the schema for every new resource cost more than the rest of a projection."""
+    key = (id(schema), pointer, required)
+    found = _PLANS.get(key)
+    if found is None or found[0] is not schema:
+        found = _PLANS[key] = (schema, _compile(schema, pointer, required=required))
+    return found[1]
 
 
 def _number(salt: str, pointer: str) -> int:
@@ -37,16 +54,20 @@ def _nullable(schema: dict[str, Any]) -> bool:
     return any(isinstance(branch, dict) and _nullable(branch) for branch in schema.get("anyOf", []))
 
 
-def _value(schema: Any, salt: str, pointer: str, *, required: bool) -> Any:
+def _constant(value: Any) -> Maker:
+    return lambda salt: value
+
+
+def _compile(schema: Any, pointer: str, *, required: bool) -> Maker:
     if not isinstance(schema, dict):
-        return None
+        return _constant(None)
     if "const" in schema:
-        return schema["const"]
+        return _constant(schema["const"])
     if "enum" in schema:
         choices = [choice for choice in schema["enum"] if choice is not None] or [None]
-        return choices[_number(salt, pointer) % len(choices)]
+        return lambda salt: choices[_number(salt, pointer) % len(choices)]
     if not required and _nullable(schema):
-        return None
+        return _constant(None)
     if "allOf" in schema:
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
         for branch in schema["allOf"]:
@@ -57,37 +78,39 @@ def _value(schema: Any, salt: str, pointer: str, *, required: bool) -> Any:
                     merged["required"] = [*merged.get("required", []), *v]
                 else:
                     merged.setdefault(k, v)
-        return _value(merged, salt, pointer, required=required)
+        return _compile(merged, pointer, required=required)
     for key in ("anyOf", "oneOf"):
         if key in schema:
             branches = [b for b in schema[key] if isinstance(b, dict) and b.get("type") != "null"]
-            return _value(branches[0] if branches else {"type": "null"}, salt, pointer, required=True)
+            return _compile(branches[0] if branches else {"type": "null"}, pointer, required=True)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind is None:
         kind = "object" if "properties" in schema else "string"
-    n = _number(salt, pointer)
     if kind == "object":
         needed = set(schema.get("required", []))
-        return {
-            name: _value(sub, salt, f"{pointer}/{name}", required=name in needed)
+        fields = [
+            (name, _compile(sub, f"{pointer}/{name}", required=name in needed))
             for name, sub in schema.get("properties", {}).items()
-        }
+        ]
+        return lambda salt: {name: make(salt) for name, make in fields}
     if kind == "array":
         count = max(int(schema.get("minItems", 1)), 1)
-        return [_value(schema.get("items", {}), salt, f"{pointer}/{i}", required=True) for i in range(count)]
+        items = [_compile(schema.get("items", {}), f"{pointer}/{i}", required=True) for i in range(count)]
+        return lambda salt: [make(salt) for make in items]
     if kind == "integer":
         low = int(schema.get("minimum", 1))
-        high = int(schema.get("maximum", max(low, 1) + 999_999))
-        return low + n % (high - low + 1)
+        span = int(schema.get("maximum", max(low, 1) + 999_999)) - low + 1
+        return lambda salt: low + _number(salt, pointer) % span
     if kind == "number":
-        return float(int(schema.get("minimum", 0)) + n % 100)
+        floor = int(schema.get("minimum", 0))
+        return lambda salt: float(floor + _number(salt, pointer) % 100)
     if kind == "boolean":
-        return bool(n % 2)
+        return lambda salt: bool(_number(salt, pointer) % 2)
     if kind == "null":
-        return None
-    return _string(schema, n)
+        return _constant(None)
+    return lambda salt: _string(schema, _number(salt, pointer))
 
 
 def _string(schema: dict[str, Any], n: int) -> str:
@@ -118,7 +141,7 @@ def generate_at(schema: dict[str, Any], seed: int, key: str, parts: list[str]) -
     node: Any = schema
     for part in parts:
         node = _child(node, part)
-    return _value(node, f"{seed}:{key}", "/" + "/".join(parts), required=True)
+    return _plan(node, "/" + "/".join(parts), True)(f"{seed}:{key}")
 
 
 def _child(schema: Any, part: str) -> Any:

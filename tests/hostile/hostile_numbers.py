@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from pact_support import write_good_pact
 
 __all__ = ["ENVIRONMENTS", "ENV_CASES", "NUMBER_CASES", "TARGET_CASES"]
 
 # (id, argv builder, exit, pattern); hostile_cases turns them into Cases.
 Spec = tuple[str, Callable[[Path], list[str]], int, str]
-PACT = Path(__file__).parents[2] / "pacts" / "probation-case-consumer-hmpps-interventions-service.json"
 REMOTE = "http://queues.example.invalid:4566"
 SENT = "intervention.referral.sent"
 
@@ -48,7 +48,7 @@ def _topology(queue: dict[str, object]) -> Callable[[Path], list[str]]:
 
 def _junit(target: Callable[[Path], Path]) -> Callable[[Path], list[str]]:
     def build(folder: Path) -> list[str]:
-        shutil.copy(PACT, folder / "pact.json")
+        shutil.copy(write_good_pact(folder / "written"), folder / "pact.json")
         return ["pact", "verify", str(folder / "pact.json"), "--junit", str(target(folder))]
 
     return build

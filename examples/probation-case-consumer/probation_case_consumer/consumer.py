@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .sent_referral import SentReferral
 from .store import ReferralStore
 
 __all__ = ["NotProcessable", "ReferralConsumer", "Stats", "fetch_json", "sqs_client"]
@@ -149,8 +150,11 @@ class ReferralConsumer:
         except (KeyError, TypeError, ValueError) as error:
             raise NotProcessable(f"{event_type} is missing or has a bad {error}") from None
         detail = self.fetch(detail_url)  # the producer's current state: events say what changed, not everything
+        referral = SentReferral.from_json(detail)  # the producer's SentReferralDTO, read as a typed client would
+        if (referral.id, referral.service_user_crn) != (referral_id, crn):
+            raise ValueError(f"{detail_url} is referral {referral.id} of {referral.service_user_crn}, not the event's")
         end_state = event["additionalInformation"].get("deliveryState")  # only the end events say how it ended
-        self.store.record(message_id, event_type, occurred_at, referral_id, crn, detail, end_state=end_state)
+        self.store.record(message_id, event_type, occurred_at, referral_id, crn, referral, end_state=end_state)
         return "recorded"
 
     def _idle(self) -> bool:

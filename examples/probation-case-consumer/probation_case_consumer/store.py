@@ -7,7 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+from .sent_referral import SentReferral
 
 __all__ = ["Referral", "ReferralStore"]
 
@@ -74,7 +75,7 @@ class ReferralStore:
         occurred_at: datetime,
         referral_id: str,
         crn: str,
-        detail: dict[str, Any],
+        detail: SentReferral,
         *,
         end_state: str | None = None,
     ) -> None:
@@ -82,17 +83,6 @@ class ReferralStore:
         message's MessageId. The same event published twice (another MessageId) adds no second event row, and
         an event older than the newest one applied does not overwrite the referral: events come out of order."""
         when = occurred_at.astimezone(UTC).isoformat()
-        assigned = detail.get("assignedTo")
-        # SentReferralDTO has no status field: the state is what its timestamps and assignee say.
-        status = (
-            "CONCLUDED"
-            if detail.get("concludedAt")
-            else "ENDED"
-            if detail.get("endRequestedAt")
-            else "ASSIGNED"
-            if assigned
-            else "SENT"
-        )
         with self._db:
             self._processed(message_id, event_type)
             self._db.execute(
@@ -110,9 +100,9 @@ class ReferralStore:
                 (
                     referral_id,
                     crn,
-                    detail.get("referenceNumber"),
-                    status,
-                    assigned.get("username") if isinstance(assigned, dict) else None,
+                    detail.reference_number,
+                    detail.status,
+                    detail.assigned_to,
                     end_state,
                     when,
                 ),

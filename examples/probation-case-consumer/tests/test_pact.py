@@ -1,9 +1,12 @@
-"""The consumer's side of the contract: a message pact of what this service relies on in the referral events it
-handles, checked against the interventions service's published contracts by the `tidings_pact` fixture and
-handed to the consumer's own handler with `pact.verify`.
+"""The consumer's side of the contract: a pact of what this service relies on, in the referral events it handles
+(message interactions, handed to the consumer's own handler with `pact.verify`) and in the referral it then
+reads from the producer's API by the event's detailUrl (HTTP interactions, served by pact's mock server and
+read with the consumer's own `fetch_json` and `SentReferral`). The `tidings_pact` fixture checks both against
+the interventions service's published contracts: the event schemas and the sent-referral resource.
 
-The pact is written to `pacts/` (the ini key `tidings_pact_dir` in pyproject.toml) when the session ends; the
-producer's side runs `tidings pact lint pacts/` and `tidings pact verify pacts/` on it.
+The pact (one file, messages and requests together) is written to `pacts/` (the ini key `tidings_pact_dir` in
+pyproject.toml) when the session ends; the producer's side runs `tidings pact lint pacts/` and
+`tidings pact verify pacts/` on it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import pytest
 from pact import match  # the tidings plugin has set PACT_DO_NOT_TRACK=true by now
-from probation_case_consumer import ReferralConsumer, ReferralStore
+from probation_case_consumer import ReferralConsumer, ReferralStore, SentReferral, fetch_json
 
 CONSUMER = "probation-case-consumer"
 REFERRAL_ID = "2c7e9a41-5d3f-4b8e-a6c1-0f9d8e7b6a54"
@@ -24,6 +27,8 @@ CRN = "X362514"
 DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 DETAIL_URL = r"^https?://.+/sent-referral/[0-9a-f-]{36}$"
 # The event it handles, and the provider state (a scenario the producer's simulator plays) that makes it.
+SENT_AT = "2024-03-04T10:15:30.123Z"
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 HANDLED = {
     "intervention.referral.sent": "a referral has been sent",
     "intervention.referral.assigned": "a referral has been assigned",
@@ -60,9 +65,9 @@ def test_the_consumer_handles_the_referral_events_it_relies_on(tidings_pact: Any
 
     fetched: list[str] = []
 
-    def fetch(url: str) -> dict[str, Any]:  # the producer's API, as the consumer reads it
+    def fetch(url: str) -> dict[str, Any]:  # the producer's API: its own pact is the HTTP test below
         fetched.append(url)
-        return {"referenceNumber": "JS18726AC", "assignedTo": None, "concludedAt": None}
+        return {"id": REFERRAL_ID, "referenceNumber": "JS18726AC", "serviceUserCRN": CRN, "sentAt": SENT_AT}
 
     consumer = ReferralConsumer(None, "unused: pact hands the messages over", store, fetch=fetch)
     outcomes: list[str] = []
@@ -79,3 +84,43 @@ def test_the_consumer_handles_the_referral_events_it_relies_on(tidings_pact: Any
     assert fetched == [f"http://localhost:8080/sent-referral/{REFERRAL_ID}"] * len(HANDLED)
     referral = store.referral(REFERRAL_ID)
     assert referral is not None and (referral.crn, referral.reference) == (CRN, "JS18726AC")
+
+
+# What this service reads of the referral behind detailUrl (SentReferral.from_json), in each state it handles:
+# the producer's SentReferralDTO, whose non-null fields it needs non-null, and what each state adds.
+READ = {
+    "a referral has been sent": {},
+    "a referral has been assigned": {"assignedTo": {"username": match.str("caseworker.one@provider.example")}},
+    "a referral has been concluded": {"concludedAt": match.regex("2024-04-18T11:00:00Z", regex=DATE_TIME)},
+}
+
+
+def test_the_consumer_reads_the_referral_as_the_producer_serves_it(tidings_pact: Any) -> None:
+    read = {}
+    for state, extra in READ.items():
+        # One pact per state (pact's mock server cannot tell states apart); all land in the one pact file.
+        pact = tidings_pact(CONSUMER)
+        (
+            pact.upon_receiving(f"a request for the referral, {state.removeprefix('a referral has been ')}")
+            .given(state, referralId=REFERRAL_ID, crn=CRN)
+            .with_request("GET", f"/sent-referral/{REFERRAL_ID}")
+            .will_respond_with(200)
+            .with_body(
+                {
+                    "id": REFERRAL_ID,
+                    "serviceUserCRN": CRN,
+                    "referenceNumber": match.str("JS18726AC"),
+                    "sentAt": match.regex(SENT_AT, regex=DATE_TIME),
+                    "interventionId": match.regex("98a42c61-c30f-4beb-8062-04033c376e2d", regex=UUID),
+                    **extra,
+                },
+                content_type="application/json",
+            )
+        )
+        with pact.serve() as server:  # pact's mock of the producer's API, answering as the interaction says
+            read[state] = SentReferral.from_json(fetch_json(f"{server.url}/sent-referral/{REFERRAL_ID}"))
+
+    assert {referral.id for referral in read.values()} == {REFERRAL_ID}
+    assert {referral.service_user_crn for referral in read.values()} == {CRN}
+    assert [referral.status for referral in read.values()] == ["SENT", "ASSIGNED", "CONCLUDED"]
+    assert read["a referral has been assigned"].assigned_to == "caseworker.one@provider.example"

@@ -38,7 +38,7 @@ def test_a_pact_python_message_pact_loads_with_states_bodies_metadata_and_rules(
     assert len(pact.interactions) == 3
 
 
-def test_http_interactions_are_skipped_not_checked(tmp_path: Path) -> None:
+def test_http_interactions_are_read_beside_the_messages(tmp_path: Path) -> None:
     from pact import Pact
 
     pact = Pact("mixed-consumer", "hmpps-interventions-service")
@@ -49,7 +49,15 @@ def test_http_interactions_are_skipped_not_checked(tmp_path: Path) -> None:
     pact.write_file(tmp_path)
     loaded = load_pact(tmp_path / "mixed-consumer-hmpps-interventions-service.json")
     assert [i.description for i in loaded.interactions] == ["a referral sent event"]
-    assert loaded.skipped == ("a request for a referral (Synchronous/HTTP)",)
+    assert loaded.skipped == ()
+    [http] = loaded.http_interactions
+    assert (http.description, http.method, http.path, http.status) == (
+        "a request for a referral",
+        "GET",
+        "/sent-referral/1",
+        200,
+    )
+    assert "#/interactions/" in http.source
 
 
 def test_a_file_that_is_not_json_names_the_file_and_line() -> None:

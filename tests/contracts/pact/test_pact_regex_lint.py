@@ -8,13 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
+from pact_support import write_good_pact
 from typer.testing import CliRunner
 
 from tidings.cli.app import app
 from tidings.contracts.pact.matchers import regex_accepts
 from tidings.contracts.pact.regex_lint import regex_problem
-
-PACT = Path(__file__).parents[3] / "pacts" / "probation-case-consumer-hmpps-interventions-service.json"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +48,7 @@ def test_a_catastrophic_pattern_is_not_run_on_an_example() -> None:
 
 @pytest.mark.parametrize(("pattern", "code", "says"), [("(", 1, "does not compile"), ("(a+)+$", 0, "catastrophic")])
 def test_pact_lint_reports_the_matcher_with_its_path(tmp_path: Path, pattern: str, code: int, says: str) -> None:
-    pact = json.loads(PACT.read_text())
+    pact = json.loads(write_good_pact(tmp_path / "written").read_text())
     pact["interactions"][0]["matchingRules"]["body"]["$.detailUrl"]["matchers"][0]["regex"] = pattern
     path = tmp_path / "pact.json"
     path.write_text(json.dumps(pact))

@@ -119,7 +119,7 @@ def test_pacts_with_another_provider_are_skipped(catalog: Catalog, states: Provi
     pact = Pact("other-consumer", "someone-else")
     pact.upon_receiving("m", "Async").with_body({"a": 1}, content_type="application/json")
     pact.write_file(tmp_path)
-    with pytest.raises(UsageError, match="no message interaction of provider hmpps-interventions-service"):
+    with pytest.raises(UsageError, match="no interaction of provider hmpps-interventions-service"):
         verify_pacts(catalog, states, [tmp_path])
 
 

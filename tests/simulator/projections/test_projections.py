@@ -127,3 +127,22 @@ def test_strict_mode_names_the_pointer_the_schema_rule_and_the_projection_rule(c
     lenient = FakeApiState(BASE, catalog=catalog, strict=False)
     lenient.apply(catalog.example("intervention.referral.sent", base_url=BASE))
     assert (lenient.served(path) or (0,))[0] == 200
+
+
+def test_the_referral_embeds_its_end_of_service_report_as_the_report_is_served(catalog: Catalog) -> None:
+    state, _ = play(catalog, "referral-lifecycle")
+    [path] = [path for path in state.paths() if path.startswith("/end-of-service-report/")]
+    report = state.get(path)
+    assert report is not None and report["submittedAt"] is not None
+    referral = state.get(f"/sent-referral/{report['referralId']}")
+    assert referral is not None
+    assert referral["endOfServiceReport"] == report
+
+
+@pytest.mark.parametrize(("sent", "served"), [("ACQ", "ACQ"), ("", None)])
+def test_the_event_s_empty_withdrawal_code_is_the_dto_s_null(catalog: Catalog, sent: str, served: str | None) -> None:
+    state, _ = play(catalog, "referral-withdrawn", withdrawalCode=sent)
+    [path] = [path for path in state.paths() if path.startswith("/sent-referral/") and path.count("/") == 2]
+    referral = state.get(path)
+    assert referral is not None and referral["withdrawalCode"] == served
+    assert_all_valid(catalog, state)
