@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from tidings.cli.app import app
 from tidings.contracts.pact.matchers import regex_accepts
-from tidings.contracts.pact.regex_lint import regex_problem
+from tidings.contracts.pact.model import HttpInteraction
+from tidings.contracts.pact.regex_lint import regex_findings, regex_problem
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,15 @@ def test_pact_lint_reports_the_matcher_with_its_path(tmp_path: Path, pattern: st
     assert result.exit_code == code, result.output
     assert f"$.detailUrl: regex {pattern!r} " in result.output and says in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_http_interaction_s_path_and_body_patterns_are_linted_too() -> None:
+    interaction = HttpInteraction(
+        "a referral",
+        path="/sent-referral/8f4c2a3e-6b1d-4f7a-9c2e-1d3b5a7c9e0f",
+        body={"serviceUserCRN": "X123456"},
+        body_rules={"$.serviceUserCRN": [{"match": "regex", "regex": "(?=X)X[0-9]+"}]},
+        path_rules=[{"match": "regex", "regex": "(/sent-referral/"}],
+    )
+    found = {(finding.pointer, finding.severity) for finding in regex_findings(interaction)}
+    assert found == {("request/path", "error"), ("$.serviceUserCRN", "error")}
