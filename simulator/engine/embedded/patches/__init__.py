@@ -8,9 +8,10 @@ says its effect as the benchmark workload's CPU time for 1,000 events with that 
 Each patch lives, with the measurement that justifies it, in the module of its group: `sqs_counts`
 (queue_counts_on_request), `sqs_receive` (lazy_visible_messages, delete_finds_one_message, receive_copies_less),
 `sns_signing` (sns_signing_key_per_region), `sns_memory` (sns_keeps_no_sent_notifications) and `dispatch`
-(dispatch_remembered, one_botocore_session, query_prefixes_indexed). A new patch goes in the module of its group (or
-a new one), with a `replacements()` entry, its name in `PATCH_NAMES`, and a test in
-tests/simulator/engine/test_engine_moto_patches.py that runs with the patches on and off. The direct route of
+(dispatch_remembered, one_botocore_session, query_prefixes_indexed), `sqs_answers` and `sns_answers` (the
+hot-path calls answered from moto's backends, routed by `answers`) and `sqs_clock` (sqs_clock_in_one_step). A new
+patch goes in the module of its group (or a new one), with a `replacements()` entry, its name in `PATCH_NAMES`, and a
+test in tests/simulator/engine/test_engine_moto_patches.py that runs with the patches on and off. The direct route of
 SNS/SQS requests past Flask (`embedded/direct.py`) is switched with these patches.
 
 They apply only to moto 5.2.5 - any other version runs unpatched, after one warning - and
@@ -25,7 +26,16 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from tidings.simulator.engine.embedded.patches import dispatch, sns_memory, sns_signing, sqs_counts, sqs_receive
+from tidings.simulator.engine.embedded.patches import (
+    dispatch,
+    sns_answers,
+    sns_memory,
+    sns_signing,
+    sqs_answers,
+    sqs_clock,
+    sqs_counts,
+    sqs_receive,
+)
 
 __all__ = ["PATCHED_MOTO_VERSION", "PATCH_NAMES", "active", "apply", "enabled_by_environment", "revert"]
 
@@ -41,6 +51,9 @@ PATCH_NAMES = (
     "one_botocore_session",
     "query_prefixes_indexed",
     "sns_keeps_no_sent_notifications",
+    "sqs_answers",
+    "sns_answers",
+    "sqs_clock_in_one_step",
 )
 
 _lock = threading.Lock()
@@ -99,6 +112,6 @@ def revert() -> None:
 def _replacements() -> dict[str, list[tuple[Any, str, Any]]]:
     """Each patch (by name) as the (owner, attribute, replacement) triples it sets."""
     found: dict[str, list[tuple[Any, str, Any]]] = {}
-    for group in (sqs_counts, sqs_receive, sns_signing, sns_memory, dispatch):
+    for group in (sqs_counts, sqs_receive, sns_signing, sns_memory, dispatch, sqs_answers, sns_answers, sqs_clock):
         found.update(group.replacements())
     return found
