@@ -108,7 +108,7 @@ def pretty(obj: dict[str, Any], level: int = 1) -> str | None:
 
 _signing_keys: dict[str, _SigningKey] = {}
 # One publish is delivered to its subscriptions one after another: they share its timestamp and signature, as on SNS.
-_notifications: OrderedDict[tuple[str, str, str], _Signed] = OrderedDict()
+_notifications: OrderedDict[tuple[str, str, str, str], _Signed] = OrderedDict()
 _NOTIFICATIONS_KEPT = 256
 # moto 5.2.5's fixed (not subscription-specific) unsubscribe link, kept as it is.
 _UNSUBSCRIBE_URL = (
@@ -151,16 +151,20 @@ def _new_signing_key() -> _SigningKey:
     return _SigningKey(key, certificate.public_bytes(serialization.Encoding.PEM), file_name)
 
 
-def _signed(key: Any, topic_arn: str, message_id: str, message: str) -> _Signed:
+def _signed(key: Any, topic_arn: str, message_id: str, message: str, subject: str | None) -> _Signed:
+    """The notification's timestamp and signature over SNS's canonical text (Subject in it when there is one, as
+    SDK verifiers build it)."""
     from moto.core.utils import iso_8601_datetime_with_milliseconds
 
-    notification = (topic_arn, message_id, message)
+    notification = (topic_arn, message_id, message, subject or "")
     with _lock:
         found = _notifications.get(notification)
     if found is None:
         timestamp = iso_8601_datetime_with_milliseconds()
         text = (
-            f"Message\n{message}\nMessageId\n{message_id}\nTimestamp\n{timestamp}\n"
+            f"Message\n{message}\nMessageId\n{message_id}\n"
+            + (f"Subject\n{subject}\n" if subject else "")
+            + f"Timestamp\n{timestamp}\n"
             f"TopicArn\n{topic_arn}\nType\nNotification\n"
         )
         signature = key.sign(text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
@@ -190,7 +194,7 @@ def _signed_post_data(
     # Retrieving the PEM is an unsigned request, so moto keeps certificates in the default account's backend.
     sns_backends[DEFAULT_ACCOUNT_ID][region]._message_public_keys[signing.file_name] = signing.pem
 
-    signed = _signed(signing.key, topic.arn, message_id, message)
+    signed = _signed(signing.key, topic.arn, message_id, message, subject)
     post_data = _PostData(
         {
             "Type": "Notification",

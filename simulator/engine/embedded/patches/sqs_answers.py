@@ -71,13 +71,16 @@ def _names(params: dict[str, Any], key: str) -> list[str] | None:
     return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
 
 
-def _integer(params: dict[str, Any], key: str, low: int, high: int) -> int | bool | None:
-    """The parameter, None when absent, False when moto would refuse it."""
+_REFUSED: Any = object()
+
+
+def _integer(params: dict[str, Any], key: str, low: int, high: int) -> Any:
+    """The parameter, None when absent, `_REFUSED` when moto would refuse it (0 is a value, not a refusal)."""
     if key not in params:
         return None
     value = params[key]
     if type(value) is not int or not low <= value <= high:
-        return False
+        return _REFUSED
     return value
 
 
@@ -94,7 +97,7 @@ def _receive_message(request: Request) -> Answer | None:
     wait = _integer(params, "WaitTimeSeconds", 0, 20)
     visibility = _integer(params, "VisibilityTimeout", 0, MAXIMUM_VISIBILITY_TIMEOUT)
     found = _queue(request, params["QueueUrl"])
-    if None in (attribute_names, system_names, message_attribute_names, found) or False in (count, wait, visibility):
+    if None in (attribute_names, system_names, message_attribute_names, found) or _REFUSED in (count, wait, visibility):
         return None
     assert found is not None and attribute_names is not None and system_names is not None
     backend, name, queue = found
