@@ -45,7 +45,7 @@ def _new_untracked_message(original: Any, message_class: type) -> Any:
         if cls is not message_class:
             return original(cls, *args, **kwargs)
         if type(cls.__dict__.get("instances_tracked")) is not _QueuedMessages:  # moto's reset puts a list back
-            cls.instances_tracked = _QueuedMessages()
+            setattr(cls, "instances_tracked", _QueuedMessages())  # noqa: B010 - an attribute moto adds
         return object.__new__(cls)
 
     return __new__

@@ -102,10 +102,10 @@ def _entries(body: bytes) -> tuple[str, list[dict[str, Any]]] | None:
                 parts = by_number[index]
                 if "Name" not in parts or "Value.DataType" not in parts or parts["Name"] in named:
                     return None
-                value = {"DataType": parts["Value.DataType"]}
+                typed: dict[str, str] = {"DataType": parts["Value.DataType"]}
                 if "Value.StringValue" in parts:
-                    value["StringValue"] = parts["Value.StringValue"]
-                named[parts["Name"]] = value
+                    typed["StringValue"] = parts["Value.StringValue"]
+                named[parts["Name"]] = typed
             entry["MessageAttributes"] = named
         result.append(entry)
     return topic, result

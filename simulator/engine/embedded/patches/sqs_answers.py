@@ -39,6 +39,17 @@ _RECEIVE_KEYS = frozenset(
         "WaitTimeSeconds",
     }
 )
+# The order moto's ReceiveMessage response adds them in (a map: kept in that order).
+_ATTRIBUTE_ORDER = (
+    "SenderId",
+    "SentTimestamp",
+    "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp",
+    "MessageDeduplicationId",
+    "MessageGroupId",
+    "AWSTraceHeader",
+    "SequenceNumber",
+)
 # MessageAttributeValue's members in the order of botocore's shape, which moto's serialiser follows.
 _VALUE_MEMBERS = ("StringValue", "BinaryValue", "StringListValues", "BinaryListValues", "DataType")
 
@@ -147,9 +158,7 @@ def _system_attributes(message: Any, include: list[str]) -> dict[str, str]:
         else None,
         "SequenceNumber": message.sequence_number,
     }
-    order = ("SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp")
-    order += ("MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "SequenceNumber")
-    return {key: str(values[key]) for key in order if key in include and values[key] is not None}
+    return {key: str(values[key]) for key in _ATTRIBUTE_ORDER if key in include and values[key] is not None}
 
 
 def _attribute_value(value: dict[str, Any]) -> dict[str, Any]:
