@@ -10,8 +10,9 @@ back. Over HTTP the client is plain boto3 in another process (this one) and the 
   (default build/engines/<name>; `--venvs DIR`); skipped with a message when not installed;
 - `moto`: unmodified moto 5.2.5 (`tidings up` with TIDINGS_MOTO_PATCHES=0), on `--moto-events` (default 300:
   unpatched moto slows down as queues fill, so a short run flatters it);
-- `embedded-inprocess`: the embedded engine in a child process that also runs the client (boto3 clients of
-  the engine, answered without a socket); its CPU is client and engine together.
+- `embedded-inprocess`: the embedded engine in a child process that also runs the client: tidings' own
+  publisher's SNS client (PublishBatch handed to moto's backend, embedded/handoff.py) and a boto3 SQS client
+  answered without a socket; its CPU is client and engine together.
 
 Per engine: `server_cpu_ms_per_event` (utime + stime of the server's process group from /proc/PID/stat, over
 publish + drain, / N), `publish_events_per_s`, `drain_messages_per_s`, `events_per_s` (N / publish + drain),
@@ -226,7 +227,9 @@ def _inprocess_child(events: int) -> None:
     started = time.perf_counter()
     with start_engine("embedded") as engine:
         start_seconds = time.perf_counter() - started
-        sns, sqs = engine.client("sns"), engine.client("sqs")
+        # tidings' own publisher's SNS client: PublishBatch handed to moto's backend (embedded/handoff.py); the
+        # drain is the consumers' boto3 SQS client, answered without a socket.
+        sns, sqs = engine.publishing_client(), engine.client("sqs")
         figures = workload(sns, sqs, bodies, "bench", lambda: time.process_time())
     figures.update(start_seconds=start_seconds, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures))

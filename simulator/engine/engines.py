@@ -34,6 +34,7 @@ from tidings.simulator.engine.aws_session import (
     shared_session,
 )
 from tidings.simulator.engine.embedded import inprocess as inprocess_transport
+from tidings.simulator.engine.embedded.handoff import HandOff
 from tidings.simulator.engine.embedded.server import EmbeddedServer
 from tidings.simulator.engine.environment import check_environment
 
@@ -165,6 +166,15 @@ class Engine:
             if found is None:
                 found = self._clients[key] = self._new_client(service, retries=retries)
             return found
+
+    def publishing_client(self) -> Any:
+        """The SNS client of tidings' own publisher (no botocore retries: it retries itself). On this process's
+        embedded engine with the in-process transport, PublishBatch is handed straight to moto's SNS backend
+        (`embedded/handoff.py`); everything else is the boto3 client."""
+        client = self.client("sns", retries=False)
+        if self._server is not None and inprocess_transport.enabled_by_environment():
+            return HandOff(client, self.region)
+        return client
 
     def _new_client(self, service: str, *, retries: bool, timeouts: tuple[float, float] = (5, 65)) -> Any:
         from botocore.config import Config

@@ -121,7 +121,7 @@ class Publisher:
         self.on_published = on_published
         self.backoff = backoff
         self._sleep = sleep
-        self._sns = engine.client("sns", retries=False)  # retried here, as the producer does
+        self._sns = engine.publishing_client()  # no botocore retries: retried here, as the producer does
 
     def build(self, event_type: str, *, version: int | None = None, **overrides: Any) -> dict[str, Any]:
         """The contract's example with `overrides` (see `Catalog.example`), validated: UsageError naming each

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tidings.simulator.engine.embedded import patches as moto_patches
+from tidings.simulator.engine.embedded.patches import answers
 
 __all__ = ["DIRECT_SERVICES", "DirectDispatch"]
 
@@ -41,6 +42,11 @@ class DirectDispatch:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         if _CERTIFICATE.fullmatch(environ.get("PATH_INFO", "")) and "HTTP_AUTHORIZATION" not in environ:
             return _certificate(environ["PATH_INFO"][1:])(environ, start_response)
+        if "HTTP_ORIGIN" not in environ and moto_patches.active():
+            found = answers.answer(environ)
+            if found is not None:
+                start_response(found[0], found[1])
+                return [found[2]]
         flask_app = self.dispatcher.get_application(environ)
         if (
             getattr(flask_app, "service", None) not in DIRECT_SERVICES

@@ -8,10 +8,13 @@ says its effect as the benchmark workload's CPU time for 1,000 events with that 
 Each patch lives, with the measurement that justifies it, in the module of its group: `sqs_counts`
 (queue_counts_on_request), `sqs_receive` (lazy_visible_messages, delete_finds_one_message, receive_copies_less),
 `sns_signing` (sns_signing_key_per_region), `sns_memory` (sns_keeps_no_sent_notifications) and `dispatch`
-(dispatch_remembered, one_botocore_session, query_prefixes_indexed). A new patch goes in the module of its group (or
-a new one), with a `replacements()` entry, its name in `PATCH_NAMES`, and a test in
-tests/simulator/engine/test_engine_moto_patches.py that runs with the patches on and off. The direct route of
-SNS/SQS requests past Flask (`embedded/direct.py`) is switched with these patches.
+(dispatch_remembered, one_botocore_session, query_prefixes_indexed), `sqs_answers` and `sns_answers` (the
+hot-path calls answered from moto's backends, routed by `answers`), `sqs_clock` (sqs_clock_in_one_step) and
+`memory` (sqs_messages_listed_from_their_queues, deep_queues_compress_bodies, deleted_receipt_handles_digested). A
+new patch goes in the module of its group (or a new one), with a `replacements()` entry, its name in `PATCH_NAMES`,
+and a test in tests/simulator/engine/test_engine_moto_patches.py (or test_engine_moto_answers.py,
+test_engine_moto_memory.py) that runs with the patches on and off. The direct route of SNS/SQS requests past Flask
+(`embedded/direct.py`) is switched with these patches.
 
 They apply only to moto 5.2.5 - any other version runs unpatched, after one warning - and
 `TIDINGS_MOTO_PATCHES=0` switches them off.
@@ -25,7 +28,17 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from tidings.simulator.engine.embedded.patches import dispatch, sns_memory, sns_signing, sqs_counts, sqs_receive
+from tidings.simulator.engine.embedded.patches import (
+    dispatch,
+    memory,
+    sns_answers,
+    sns_memory,
+    sns_signing,
+    sqs_answers,
+    sqs_clock,
+    sqs_counts,
+    sqs_receive,
+)
 
 __all__ = ["PATCHED_MOTO_VERSION", "PATCH_NAMES", "active", "apply", "enabled_by_environment", "revert"]
 
@@ -41,11 +54,18 @@ PATCH_NAMES = (
     "one_botocore_session",
     "query_prefixes_indexed",
     "sns_keeps_no_sent_notifications",
+    "sqs_answers",
+    "sns_answers",
+    "sqs_clock_in_one_step",
+    "sqs_messages_listed_from_their_queues",
+    "deep_queues_compress_bodies",
+    "deleted_receipt_handles_digested",
 )
 
 _lock = threading.Lock()
 _originals: list[tuple[Any, str, Any]] = []
 _warned = False
+_ABSENT: Any = object()
 
 
 def enabled_by_environment() -> bool:
@@ -83,7 +103,7 @@ def apply(only: Iterable[str] | None = None) -> bool:
             patches = _replacements()
             for name in PATCH_NAMES if only is None else list(only):
                 for owner, attribute, replacement in patches[name]:
-                    _originals.append((owner, attribute, vars(owner)[attribute]))
+                    _originals.append((owner, attribute, vars(owner).get(attribute, _ABSENT)))
                     setattr(owner, attribute, replacement)
     return True
 
@@ -93,12 +113,25 @@ def revert() -> None:
     with _lock:
         while _originals:
             owner, name, original = _originals.pop()
-            setattr(owner, name, original)
+            if original is _ABSENT:  # a patch that adds what moto sets on instances only
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
 
 
 def _replacements() -> dict[str, list[tuple[Any, str, Any]]]:
     """Each patch (by name) as the (owner, attribute, replacement) triples it sets."""
     found: dict[str, list[tuple[Any, str, Any]]] = {}
-    for group in (sqs_counts, sqs_receive, sns_signing, sns_memory, dispatch):
+    for group in (
+        sqs_counts,
+        sqs_receive,
+        sns_signing,
+        sns_memory,
+        dispatch,
+        sqs_answers,
+        sns_answers,
+        sqs_clock,
+        memory,
+    ):
         found.update(group.replacements())
     return found
