@@ -34,7 +34,12 @@ def play(
     scenario: str = typer.Argument(..., help="Scenario name (`tidings scenarios list`)."),
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a scenario parameter; repeatable."),
     fault: list[str] = typer.Option(
-        None, "--fault", "-f", help="duplicate=0.2, reorder=5, delay=0-3s, drop=0.1 or poison=0.05; repeatable."
+        None,
+        "--fault",
+        "-f",
+        help="redeliver=0.2, republish=0.2 (alias duplicate), reorder=5, delay=0-3s, drop=0.1, "
+        "poison=0.05[:malformed|invalid|unknown-version|unknown-type], api-lag=2s, api-error=0.2, api-slow=0-500ms; "
+        "repeatable.",
     ),
     seed: int | None = typer.Option(None, "--seed", help="Replay exactly: same generated values, same faults."),
     speed: float | None = typer.Option(
@@ -148,7 +153,7 @@ def _render(events: object, rows: int) -> None:
 def _counts(event: RunEvent) -> bool:
     """One tick per scenario event: a published original, or a dropped one."""
     if isinstance(event, EventPublished):
-        return not (event.fault or "").startswith("duplicate")
+        return not (event.fault or "").startswith("republish")
     return isinstance(event, FaultInjected) and event.kind == "drop"
 
 

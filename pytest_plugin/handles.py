@@ -147,7 +147,7 @@ class Queue:
     def __init__(self, engine: TidingsEngine, owned: OwnedQueue, *, expect_dlq: bool = False) -> None:
         self.owned = owned
         self.expect_dlq = expect_dlq
-        self._reader = QueueReader(engine.harness.engine, owned)
+        self._reader = QueueReader(engine.harness.engine, owned, catalog=engine.harness.catalog)
         self._pending: list[Received] = []  # received from SQS, not yet handed to the test
         self._received: list[Received] = []  # everything ever received through this handle
         self.dlq: Queue | None = Queue(engine, owned.dlq) if owned.dlq is not None else None

@@ -50,6 +50,13 @@ class StateChange(BaseModel):
 
     event: dict[str, Any]
     state: dict[str, Any] | None = None
+    api_faults: list[str] = Field(
+        default_factory=list,
+        description="business-API faults for the event's detailUrl from now (api-lag, api-error, api-slow)",
+        examples=[["api-lag=2s"]],
+    )
+    seed: int = 0
+    apply: bool = Field(default=True, description="false: the event's state was applied already; faults only")
 
 
 class StateRequest(BaseModel):
@@ -155,8 +162,14 @@ def control_router(
 
     @router.post("/state", status_code=204, summary="Apply events' state changes without publishing them")
     def apply_state(request: StateRequest) -> Response:
-        for change in request.events:
-            state.apply(change.event, change.state)
+        try:
+            for change in request.events:
+                path = state.apply(change.event, change.state) if change.apply else None
+                path = path or state.path_of(change.event.get("detailUrl"))
+                if change.api_faults and path is not None:
+                    state.add_api_faults(path, change.api_faults, seed=change.seed)
+        except TidingsError as error:
+            return _error(error)
         return Response(status_code=204)
 
     @router.get("/state", summary="The paths the fake API has a resource for")

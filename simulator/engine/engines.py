@@ -35,6 +35,7 @@ from tidings.simulator.engine.aws_session import (
 )
 from tidings.simulator.engine.embedded import inprocess as inprocess_transport
 from tidings.simulator.engine.embedded.server import EmbeddedServer
+from tidings.simulator.engine.embedded.sqs_state import SqsState
 
 __all__ = [
     "DEFAULT_REGION",
@@ -223,6 +224,13 @@ class Engine:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def sqs_state(self) -> SqsState | None:
+        """moto's SQS state behind this engine when it runs in this process (embedded), else None: what redelivery
+        and harmless peeking use (embedded.sqs_state)."""
+        if self._server is None:
+            return None
+        return SqsState(self.region)
 
     def __enter__(self) -> Engine:
         return self

@@ -306,6 +306,7 @@ def _player(engine: HarnessEngine, api: HarnessApi, queues: Iterable[OwnedQueue]
         base_url=api.base_url,
         endpoint=engine.engine.endpoint_url or engine.engine.description,
         loopback=engine.engine.is_loopback,
+        engine=engine.engine,
     )
 
 

@@ -126,6 +126,16 @@ class Scenario:
             for step in self.steps
         )
 
+    def fault_kinds(self) -> set[str]:
+        """The kinds of fault this scenario (with its steps and includes) declares."""
+        kinds = set(self.faults.specs) if self.faults else set()
+        for step in self.steps:
+            if step.faults:
+                kinds.update(step.faults.specs)
+            if isinstance(step, IncludeStep):
+                kinds.update(step.scenario.fault_kinds())
+        return kinds
+
     def event_types(self) -> list[str]:
         """Every event type this scenario (with its includes) emits, in order of first appearance."""
         seen: dict[str, None] = {}

@@ -32,10 +32,10 @@ def test_play_prints_the_timeline_and_the_summary() -> None:
         "play", "referral-lifecycle", "--param", "crn=X123456", "--seed", "7", "--fault", "duplicate=0.3"
     )
     assert code == 0, out
-    assert "referral-lifecycle  seed 7  14 events  faults: duplicate=0.3" in out
+    assert "referral-lifecycle  seed 7  14 events  faults: republish=0.3" in out
     for column in ("time", "step", "eventType", "CRN", "MessageId", "fault", "queues"):
         assert column in out
-    assert "intervention.referral.concluded" in out and "X123456" in out and "duplicate" in out
+    assert "intervention.referral.concluded" in out and "X123456" in out and "republish" in out
     assert "emitted 14 events" in out and "--no-wait" in out
     assert "✓ intervention-events: delivered" in out
 
@@ -66,7 +66,7 @@ def test_a_long_timeline_is_cut_in_the_middle() -> None:
         ),
         (["referral-lifecycle", "-p", "crn"], "--param 'crn' is not NAME=VALUE", "--param crn=X123456"),
         (["caseload", "-p", "count=lots"], "caseload.yaml:8: parameter 'count' is an integer", "count=100"),
-        (["referral-lifecycle", "--fault", "duplicate=2"], "bad fault 'duplicate=2'", "duplicate=0.2"),
+        (["referral-lifecycle", "--fault", "duplicate=2"], "bad fault 'duplicate=2'", "republish=0.2"),
         (["referral-lifecycle", "--fault", "jitter=2s"], "unknown fault 'jitter'", "delay=0-3s"),
         (["referral-lifecycle", "--speed", "0"], "--speed 0 must be positive", "--speed 60"),
     ],
