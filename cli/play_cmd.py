@@ -16,7 +16,7 @@ from tidings.contracts import load_catalog
 from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
 from tidings.simulator.runs.player import PlayOptions
 from tidings.simulator.runs.timeline import Timeline
-from tidings.simulator.scenarios.clock import format_offset
+from tidings.simulator.scenarios.clock import format_offset, parse_start
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.params import parse_param_options
@@ -42,6 +42,13 @@ def play(
         "repeatable.",
     ),
     seed: int | None = typer.Option(None, "--seed", help="Replay exactly: same generated values, same faults."),
+    start_at: str | None = typer.Option(
+        None,
+        "--start-at",
+        metavar="ISO",
+        help="Simulated time starts here (2024-01-01T09:00Z); with --seed, the same events byte for byte. Default: "
+        "the scenario's start_at, else placed so its last event is now (no occurredAt in the future).",
+    ),
     speed: float | None = typer.Option(
         None, "--speed", help="Play simulated delays at this many times real time (60: a minute a second)."
     ),
@@ -99,7 +106,9 @@ def play(
     library = ScenarioLibrary.from_setting(fixtures)
     loaded = library.load(scenario)
     given = parse_param_options(param)
-    Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
+    start = parse_start(start_at) if start_at is not None else None
+    checked = Plan(loaded, catalog, params=given, seed=seed, start=start)
+    checked.preflight()  # every mistake reported before an engine starts
     with play_session(
         catalog, library, engine_kind=engine, endpoint=endpoint, topology=topology, api_port=api_port, api_url=api_url
     ) as session:
@@ -108,7 +117,9 @@ def play(
         options = PlayOptions(
             faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote, observe=observe
         )
-        plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
+        plan = Plan(
+            loaded, catalog, params=given, seed=checked.seed, base_url=session.player.base_url, start=checked.start
+        )
         events = session.player.play(plan, options)
         if as_json:
             for event in events:
@@ -163,7 +174,8 @@ def _header(started: RunStarted) -> str:
     return (
         f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events  "
         f"faults: {started.faults}\n"
-        f"params: {params or 'none'}  {pace}"
+        f"params: {params or 'none'}  {pace}\n"
+        f"start {started.start.isoformat()} (replay: --seed {started.seed} --start-at {started.start.isoformat()})"
     )
 
 

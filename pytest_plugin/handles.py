@@ -295,9 +295,21 @@ class Tidings:
         self.queues.append(queue)
         return queue
 
-    def play(self, scenario: str, *, seed: int | None = None, faults: object = None, **params: Any) -> Run:
+    def play(
+        self,
+        scenario: str,
+        *,
+        seed: int | None = None,
+        faults: object = None,
+        start_at: object = None,
+        speed: float | None = None,
+        **params: Any,
+    ) -> Run:
         """Play a scenario now (its state goes to the fake API, its events to the topic); the Run is also
-        appended to `runs`. `faults`: a spec or a list of them, e.g. `["duplicate=0.5", "reorder=3"]`."""
+        appended to `runs`. `faults`: a spec or a list of them, e.g. `["redeliver=0.5", "reorder=3"]`.
+        `start_at` ("2024-01-01T09:00Z" or an aware datetime): simulated time starts there (with `seed`, the
+        same events byte for byte); by default the run ends now. `speed`: wait out simulated delays at that many
+        times real time (by default they are not waited for)."""
         __tracebackhide__ = True
         run = play_scenario(
             self.engine.harness,
@@ -307,6 +319,8 @@ class Tidings:
             faults=faults,
             params=params,
             queues=[queue.owned for queue in self.queues],
+            start_at=start_at,
+            speed=speed,
         )
         self.runs.append(run)
         return run

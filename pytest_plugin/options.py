@@ -25,9 +25,9 @@ __all__ = [
 
 MARKER = "tidings_scenario"
 MARKER_HELP = (
-    f"{MARKER}(name, *, seed=None, faults=None, **params): play the tidings scenario `name` (with these "
-    "parameters, seed and faults, e.g. faults=['duplicate=0.5']) after the test's fixtures are set up and "
-    "before its body; the Run is in tidings.runs"
+    f"{MARKER}(name, *, seed=None, faults=None, start_at=None, speed=None, **params): play the tidings "
+    "scenario `name` (with these parameters, seed, faults, start time and pace, e.g. faults=['redeliver=0.5']) "
+    "after the test's fixtures are set up and before its body; the Run is in tidings.runs"
 )
 
 # key → (metavar, help). Each becomes --tidings-KEY, the ini key tidings_KEY and the variable TIDINGS_KEY.

@@ -43,6 +43,11 @@ class RunRequest(BaseModel):
     faults: list[str] = Field(default_factory=list, description="fault specs", examples=[["duplicate=0.2"]])
     seed: int | None = Field(default=None, description="replay a run exactly by giving its seed")
     speed: float | None = Field(default=None, description="play delays at this many times real time")
+    start_at: str | None = Field(
+        default=None,
+        description="simulated time starts here (ISO-8601 with offset); default: the run ends now",
+        examples=["2024-01-01T09:00:00Z"],
+    )
 
 
 class StateChange(BaseModel):
@@ -118,7 +123,12 @@ def control_router(
             return _no_engine()
         try:
             record = runs.start(
-                request.scenario, params=request.params, faults=request.faults, seed=request.seed, speed=request.speed
+                request.scenario,
+                params=request.params,
+                faults=request.faults,
+                seed=request.seed,
+                speed=request.speed,
+                start_at=request.start_at,
             )
         except TidingsError as error:
             return _error(error)

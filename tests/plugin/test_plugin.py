@@ -221,7 +221,7 @@ def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
 def test_the_marker_is_registered_with_its_signature(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--markers")
     result.stdout.fnmatch_lines(
-        ["@pytest.mark.tidings_scenario(name, *, seed=None, faults=None, **params): play the tidings scenario*"]
+        ["@pytest.mark.tidings_scenario(name, *, seed=None, faults=None, start_at=None, speed=None, **params): play*"]
     )
 
 
