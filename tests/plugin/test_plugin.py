@@ -184,7 +184,7 @@ def test_fixtures_marker_checks_and_failures_as_a_user_sees_them(pytester: pytes
             "*- intervention.referral.sent  crn=X777777  MessageId=*",
             # a failing test's report shows the timelines of the runs it played
             "*- tidings runs -*",
-            "run of referral-sent (seed 1, replay with seed=1)",
+            "run of referral-sent (seed 1, replay with seed=1, start_at=*)",
         ]
     )
     result.stdout.fnmatch_lines(
