@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, cast
@@ -231,6 +232,14 @@ class Engine:
         if self._server is None:
             return None
         return SqsState(self.region)
+
+    def wrap_embedded_app(self, wrapper: Callable[[Any], Any]) -> bool:
+        """Put a WSGI middleware around the embedded server this engine started (`tidings up`'s /_tidings/info);
+        False for an engine that is not ours (LocalStack, AWS, another process's)."""
+        if self._server is None:
+            return False
+        self._server.wrap(wrapper)
+        return True
 
     def __enter__(self) -> Engine:
         return self

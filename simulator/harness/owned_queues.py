@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tidings.contracts import Catalog
 from tidings.contracts.errors import EngineError, UsageError
 from tidings.simulator.engine.engines import START_HINT, Engine
+from tidings.simulator.engine.peek import peek_messages
 from tidings.simulator.harness.received import Received, decode, event_matches
 from tidings.simulator.topology.model import DEFAULT_MAX_RECEIVE_COUNT
 
@@ -195,6 +196,7 @@ class QueueReader:
         catalog: Catalog | None = None,
     ) -> None:
         self.queue = queue
+        self._engine = engine
         self._catalog = catalog  # judges each received event (Received.problem)
         self._sqs = engine.client("sqs")
         self._sleep = sleep
@@ -230,8 +232,10 @@ class QueueReader:
         return got
 
     def peek(self) -> list[Received]:
-        """What the queue holds, left there (received with visibility timeout 0; each peek counts as a receive,
-        so use it on dead-letter queues, whose messages go nowhere else)."""
+        """What the queue holds, left there and not received (engine.peek); on AWS, where only a receive can
+        look, received with visibility timeout 0 (each counts as a receive: meant for dead-letter queues)."""
+        if self._engine.kind != "aws":
+            return [decode(raw, self._catalog) for raw in peek_messages(self._engine, self.queue.name, self.queue.url)]
         seen: dict[str, Received] = {}
         while True:
             batch = [raw for raw in self._receive(10, 0, visibility=0) if raw["MessageId"] not in seen]
