@@ -44,6 +44,14 @@ def test_redeliver_hands_the_consumer_the_same_sqs_message_again(tidings):
     assert queue.drain() == []  # the second delete holds
 
 
+def test_redeliver_on_a_raw_delivery_queue(tidings):
+    queue = tidings.queue(raw=True)
+    tidings.play("referral-sent", faults="redeliver=1")
+    (first,) = queue.receive(1)
+    (again,) = queue.receive(1, timeout=2)
+    assert again.sqs_message_id == first.sqs_message_id and again.receive_count == 2
+
+
 def test_republish_is_a_new_message_with_the_same_payload_and_request_id(tidings):
     queue = tidings.queue()
     run = tidings.play("referral-sent", seed=3, faults=["duplicate=1"])
@@ -117,4 +125,4 @@ def test_production_faults_as_a_consumer_test_meets_them(pytester: pytest.Pytest
     pytester.makeini(INI)
     pytester.makepyfile(test_faults=USER_TESTS)
     result = pytester.runpytest_subprocess("-q")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)
