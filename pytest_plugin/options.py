@@ -69,12 +69,19 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def settings_from_config(config: pytest.Config) -> Settings:
-    """The settings for this session: command line, else environment, else ini, else None (the default)."""
+    """The settings for this session: command line, else environment, else ini, else `[tool.tidings]` in the
+    pyproject.toml nearest pytest's rootdir (paths relative to that file, wherever pytest runs from), else None
+    (the default)."""
+    from tidings.contracts.settings import project_setting  # imported when a tidings fixture is first used
+
     found: dict[str, str | None] = {}
     for key in _OPTIONS:
         value = config.getoption(f"tidings_{key}") or os.environ.get(f"TIDINGS_{key.upper()}") or None
         if value is None:
             value = _ini(config, key)
+        if value is None:
+            declared = project_setting(key, cwd=config.rootpath)
+            value = str(declared) if declared is not None else None
         found[key] = value
     # `workerinput` exists on pytest-xdist workers only (the PYTEST_XDIST_WORKER variable would also be seen
     # by a pytest run started from inside a worker, which is no worker itself).
