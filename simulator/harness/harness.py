@@ -217,8 +217,9 @@ class HarnessApi:
 
 @dataclass
 class Run:
-    """A scenario run played in a test: the envelopes published in order (`events`, each with `.message_id`,
-    `.tracking_id` and `.fault`), the faults injected, the resolved `params` (generated ones included), the
+    """A scenario run played in a test: the envelopes published in order (`events`, each with `.event` the dict
+    published (`.body` the raw text of a poison message), `.message_id`, `.tracking_id`, `.fault`, `.event_type`
+    and `.at`), the faults injected, the resolved `params` (generated ones included), the
     seed that replays it, its timeline and summary."""
 
     scenario: str

@@ -143,7 +143,16 @@ class Player:
         published = self.publisher.publish(event)
         queues = self.tracker.queues_for(event_type, event) or ()
         return EventPublished(
-            0, now, "emit", event_type, crn_of(event), published.message_id, published.tracking_id, None, queues
+            0,
+            now,
+            "emit",
+            event_type,
+            crn_of(event),
+            published.message_id,
+            published.tracking_id,
+            None,
+            queues,
+            event=event,
         )
 
     # -- a plan -------------------------------------------------------------------------------------------------
@@ -304,6 +313,8 @@ class _Run:
                 ", ".join(message.marks) or None,
                 queues,
                 message.publish_at,
+                event=None if message.body is not None else item.event,
+                body=message.body,
             )
             for mark in message.marks:
                 kind = mark.split(":")[0].split(" ")[0]

@@ -39,7 +39,8 @@ def test_redeliver_hands_the_consumer_the_same_sqs_message_again(tidings):
     (first,) = queue.receive(1)  # received and deleted: the delete is lost
     (again,) = queue.receive(1, timeout=2)
     assert (again.message_id, again.sqs_message_id, again.body) == (first.message_id, first.sqs_message_id, first.body)
-    assert again.message_id == published.message_id
+    assert again.message_id == published.message_id and again.event == published.event  # the envelope itself
+    assert published.event["eventType"] == published.event_type and published.tracking_id
     assert again.receipt_handle != first.receipt_handle and (first.receive_count, again.receive_count) == (1, 2)
     assert queue.drain() == []  # the second delete holds
 
@@ -65,7 +66,7 @@ def test_republish_is_a_new_message_with_the_same_payload_and_request_id(tidings
 def test_each_poison_kind_is_received_with_its_problem_named(tidings, kind):
     queue = tidings.queue()
     run = tidings.play("referral-sent", faults=f"poison=1:{kind}")
-    assert run.events[0].fault == f"poison:{kind}"
+    assert run.events[0].fault == f"poison:{kind}" and run.events[0].event is None and run.events[0].body
     (message,) = queue.receive(1)
     assert message.problem_kind == kind and message.problem.startswith(kind + ":")
     assert message.event_type == "intervention.referral.sent" or kind == "unknown-type"
