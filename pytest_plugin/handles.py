@@ -213,13 +213,16 @@ class Tidings:
         faults: object = None,
         start_at: object = None,
         speed: float | None = None,
+        taps: bool = False,
         **params: Any,
     ) -> Run:
         """Play a scenario now (its state goes to the fake API, its events to the topic); the Run is also
         appended to `runs`. `faults`: a spec or a list of them, e.g. `["redeliver=0.5", "reorder=3"]`.
         `start_at` ("2024-01-01T09:00Z" or an aware datetime): simulated time starts there (with `seed`, the
         same events byte for byte); by default the run ends now. `speed`: wait out simulated delays at that many
-        times real time (by default they are not waited for)."""
+        times real time (by default they are not waited for). `taps=True`: what each of the test's queues'
+        filters admitted is observed with a tap queue of tidings' own beside it (`run.deliveries[i].observed`),
+        so a consumer draining the queue while the run plays changes nothing."""
         __tracebackhide__ = True
         try:
             run = play_scenario(
@@ -232,6 +235,7 @@ class Tidings:
                 queues=[queue.owned for queue in self.queues],
                 start_at=start_at,
                 speed=speed,
+                taps=taps,
             )
         except TidingsError as error:
             raise error.with_traceback(None) from None  # the test's line, not tidings' frames

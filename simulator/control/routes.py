@@ -48,6 +48,9 @@ class RunRequest(BaseModel):
         description="simulated time starts here (ISO-8601 with offset); default: the run ends now",
         examples=["2024-01-01T09:00:00Z"],
     )
+    taps: bool = Field(
+        default=False, description="count deliveries with tap queues of tidings' own (observed, not inferred)"
+    )
 
 
 class StateChange(BaseModel):
@@ -129,6 +132,7 @@ def control_router(
                 seed=request.seed,
                 speed=request.speed,
                 start_at=request.start_at,
+                taps=request.taps,
             )
         except TidingsError as error:
             return _error(error)

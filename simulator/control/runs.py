@@ -75,6 +75,7 @@ class RunManager:
         seed: int | None = None,
         speed: float | None = None,
         start_at: str | None = None,
+        taps: bool = False,
     ) -> RunRecord:
         """Check the scenario with these inputs (raising TidingsError if it cannot be played), queue it, and
         return its record at once."""
@@ -82,7 +83,7 @@ class RunManager:
         loaded = self.library.load(scenario)
         plan = Plan(loaded, self.player.catalog, params=params, seed=seed, base_url=self.player.base_url, start=start)
         plan.preflight()
-        options = PlayOptions(FaultSet.parse(faults), speed)
+        options = PlayOptions(FaultSet.parse(faults), speed, observe=taps)
         record = RunRecord(uuid.uuid4().hex[:12], scenario, plan.seed, datetime.now(UTC), Timeline(keep=self.keep_rows))
         with self._lock:
             self._runs[record.id] = record

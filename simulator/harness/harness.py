@@ -260,6 +260,7 @@ def play_scenario(
     queues: Iterable[OwnedQueue] = (),
     start_at: object = None,
     speed: float | None = None,
+    taps: bool = False,
 ) -> Run:
     """Play `scenario` (faults over its own, the fake API's state kept) and return its `Run`; `queues` are
     the queues whose delivery the run tracks (a test's own). `start_at` (ISO text or an aware datetime) starts
@@ -268,7 +269,7 @@ def play_scenario(
     start = parse_start(start_at) if start_at is not None else None
     loaded = engine.library.load(scenario)
     plan = Plan(loaded, engine.catalog, params=params, seed=seed, base_url=api.base_url, start=start)
-    options = PlayOptions(_fault_set(faults), speed, delivery_timeout=RUN_DELIVERY_TIMEOUT)
+    options = PlayOptions(_fault_set(faults), speed, delivery_timeout=RUN_DELIVERY_TIMEOUT, observe=taps)
     run = Run(scenario, plan.seed, dict(plan.params), plan.start)
     for event in _player(engine, api, queues).play(plan, options):
         run.timeline.add(event)
@@ -316,6 +317,7 @@ def _player(engine: HarnessEngine, api: HarnessApi, queues: Iterable[OwnedQueue]
         endpoint=engine.engine.endpoint_url or engine.engine.description,
         loopback=engine.engine.is_loopback,
         engine=engine.engine,
+        topic_arn=engine.topic_arn,  # with PlayOptions.observe: tap queues beside the test's own
     )
 
 

@@ -52,6 +52,15 @@ def test_not_received_says_what_the_runs_published_for_the_queue(tidings):
     assert "the test's runs published 1 message(s) this queue's filter admits (referral-sent: 1)" in str(caught.value)
 
 
+def test_taps_observe_what_each_queue_admitted_and_are_deleted(tidings, tidings_engine):
+    queue = tidings.queue(filter="intervention.referral.sent")
+    run = tidings.play("referral-lifecycle", seed=2, taps=True)
+    (delivery,) = run.deliveries
+    assert delivery.observed and (delivery.queue, delivery.expected, delivery.received) == (queue.name, 1, 1)
+    left = tidings_engine.client("sqs").list_queues(QueueNamePrefix="tidings-tap-").get("QueueUrls", [])
+    assert left == []
+
+
 def test_a_bad_emit_shows_the_tests_line(tidings):
     tidings.emit("intervention.referral.sent", occurredAt="yesterday")
 
@@ -65,7 +74,7 @@ def test_waits_and_failures_as_a_consumer_test_meets_them(pytester: pytest.Pytes
     pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\nfilterwarnings = error\n")
     pytester.makepyfile(test_waits=USER_TESTS)
     result = pytester.runpytest_subprocess("-q")
-    result.assert_outcomes(passed=3, failed=2)
+    result.assert_outcomes(passed=4, failed=2)
     out = result.stdout.str()
     assert "UsageError: refusing to publish: the intervention.referral.sent event breaks its contract" in out
     assert "unknown poison kind 'rotten'" in out
