@@ -65,7 +65,7 @@ class Plan:
     def _span(self) -> timedelta:
         """How much simulated time the plan covers (estimated by the sample pass; 0 when it cannot be played:
         preflight reports why)."""
-        resolver = _Resolver(self, sample=True)
+        resolver = _Resolver(self, sample=True, timing=True)
         try:
             for _ in resolver.run():
                 pass
@@ -109,9 +109,10 @@ class _Resolver:
     """One pass over a plan. In sample mode each repeat runs only its first and last iteration, and `weight`
     counts how many events the full pass would make."""
 
-    def __init__(self, plan: Plan, *, sample: bool) -> None:
+    def __init__(self, plan: Plan, *, sample: bool, timing: bool = False) -> None:
         self.plan = plan
         self.sample = sample
+        self.timing = timing  # only the clock: no events built or validated (Plan._span)
         self.generators = Generators(plan.seed)
         self.weight = 0.0
         self.seq = 0
@@ -190,6 +191,8 @@ class _Resolver:
                 clock.advance(step.after * (count - 2))  # the skipped repetitions' time
             scope.now = clock.advance(step.after)
             self.end = max(self.end, clock.now)
+            if self.timing:
+                continue
             scope.index = index if step.repeat is not None else None
             try:
                 overrides = {**render_tree(scenario.data, scope), **render_tree(step.data, scope)}

@@ -306,6 +306,7 @@ def test_the_exported_names_are_the_public_interface() -> None:
 
     public = {name for name in plugin.__all__ if not name.startswith(("pytest_", "tidings"))}
     assert public == {
+        "NotConsumed",
         "NotReceived",
         "Published",
         "Queue",

@@ -36,11 +36,11 @@ def test_start_at_and_seed_replay_the_same_events(tidings):
 
 
 def test_speed_waits_out_simulated_delays(tidings):
-    speed = 3600 * 24 * 60  # 60 simulated days a second
+    speed = 3600 * 24 * 10  # 10 simulated days a second
     started = time.monotonic()
     run = tidings.play("referral-withdrawn", seed=1, speed=speed)
     waited = run.summary.simulated.total_seconds() / speed
-    assert waited > 0.05 and time.monotonic() - started >= waited
+    assert waited > 0.1 and time.monotonic() - started >= waited
 
 
 @pytest.mark.tidings_scenario("referral-sent", seed=2, start_at="2022-02-02T02:02Z")
