@@ -19,7 +19,7 @@ from tidings.simulator.engine.targets import refuse_remote
 from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
 from tidings.simulator.runs.player import PlayOptions
 from tidings.simulator.runs.timeline import Timeline
-from tidings.simulator.scenarios.clock import format_offset
+from tidings.simulator.scenarios.clock import format_offset, parse_start
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.params import parse_param_options
@@ -37,9 +37,21 @@ def play(
     scenario: str = typer.Argument(..., help="Scenario name (`tidings scenarios list`)."),
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a scenario parameter; repeatable."),
     fault: list[str] = typer.Option(
-        None, "--fault", "-f", help="duplicate=0.2, reorder=5, delay=0-3s, drop=0.1 or poison=0.05; repeatable."
+        None,
+        "--fault",
+        "-f",
+        help="redeliver=0.2, republish=0.2 (alias duplicate), reorder=5, delay=0-3s, drop=0.1, "
+        "poison=0.05[:malformed|invalid|unknown-version|unknown-type], api-lag=2s, api-error=0.2, api-slow=0-500ms; "
+        "repeatable.",
     ),
     seed: int | None = typer.Option(None, "--seed", help="Replay exactly: same generated values, same faults."),
+    start_at: str | None = typer.Option(
+        None,
+        "--start-at",
+        metavar="ISO",
+        help="Simulated time starts here (2024-01-01T09:00Z); with --seed, the same events byte for byte. Default: "
+        "the scenario's start_at, else placed so its last event is now (no occurredAt in the future).",
+    ),
     speed: float | None = typer.Option(
         None, "--speed", help="Play simulated delays at this many times real time (60: a minute a second)."
     ),
@@ -100,7 +112,9 @@ def play(
     library = ScenarioLibrary.from_setting(fixtures)
     loaded = library.load(scenario)
     given = parse_param_options(param)
-    Plan(loaded, catalog, params=given, seed=seed).preflight()  # every mistake reported before an engine starts
+    start = parse_start(start_at) if start_at is not None else None
+    checked = Plan(loaded, catalog, params=given, seed=seed, start=start)
+    checked.preflight()  # every mistake reported before an engine starts
     options = PlayOptions(faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote)
     if faults or loaded.declares_faults():  # refused before anything connects to a remote engine
         which = str(loaded.faults.overridden_by(faults)) if faults else "those the scenario declares"
@@ -118,7 +132,9 @@ def play(
         typer.echo(f"{session.engine.banner}\n{session.api_source}", err=as_json)
         observe = taps if taps is not None else session.engine.kind != "aws"
         options = replace(options, observe=observe)
-        plan = Plan(loaded, catalog, params=given, seed=seed, base_url=session.player.base_url)
+        plan = Plan(
+            loaded, catalog, params=given, seed=checked.seed, base_url=session.player.base_url, start=checked.start
+        )
         events = _Counted(session.player.play(plan, options))
         try:
             if as_json:
@@ -198,7 +214,7 @@ def _render(events: object, rows: int) -> None:
 def _counts(event: RunEvent) -> bool:
     """One tick per scenario event: a published original, or a dropped one."""
     if isinstance(event, EventPublished):
-        return not (event.fault or "").startswith("duplicate")
+        return not (event.fault or "").startswith("republish")
     return isinstance(event, FaultInjected) and event.kind == "drop"
 
 
@@ -208,7 +224,8 @@ def _header(started: RunStarted) -> str:
     return (
         f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events  "
         f"faults: {started.faults}\n"
-        f"params: {params or 'none'}  {pace}"
+        f"params: {params or 'none'}  {pace}\n"
+        f"start {started.start.isoformat()} (replay: --seed {started.seed} --start-at {started.start.isoformat()})"
     )
 
 

@@ -43,10 +43,11 @@ from .options import Settings
 from .plugin import *  # noqa: F403
 
 if TYPE_CHECKING:
-    from .handles import NotReceived, Published, Queue, Received, Run, Tidings, TidingsApi, TidingsEngine
+    from .handles import NotConsumed, NotReceived, Published, Queue, Received, Run, Tidings, TidingsApi, TidingsEngine
 
 __all__ = [
     # what tests use
+    "NotConsumed",
     "NotReceived",
     "Published",
     "Queue",
@@ -59,7 +60,17 @@ __all__ = [
     *_plugin.__all__,
 ]
 
-_LAZY = {"NotReceived", "Published", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"}
+_LAZY = {
+    "NotConsumed",
+    "NotReceived",
+    "Published",
+    "Queue",
+    "Received",
+    "Run",
+    "Tidings",
+    "TidingsApi",
+    "TidingsEngine",
+}
 
 
 def __getattr__(name: str) -> Any:

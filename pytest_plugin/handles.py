@@ -6,33 +6,37 @@ Imported only when a tidings fixture is first requested: it brings in boto3, mot
 from __future__ import annotations
 
 import itertools
-import json
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
 from tidings.contracts import Catalog
-from tidings.contracts.errors import CheckFailed, UsageError
+from tidings.contracts.errors import TidingsError, UsageError
 from tidings.simulator.engine.publisher import Published
 from tidings.simulator.harness.harness import HarnessApi, HarnessEngine, HarnessSettings, Run, emit_event, play_scenario
 from tidings.simulator.harness.owned_queues import (
-    OwnedQueue,
     QueueSetup,
     create_owned_queue,
     delete_owned_queue,
     filter_policy_of,
     unique_queue_name,
 )
-from tidings.simulator.harness.queue_reader import QueueReader, Received, event_matches
+from tidings.simulator.harness.queue_reader import Received
 
 from .options import Settings
+from .queues import NotConsumed, NotReceived, Queue, wait_consumed
 
-__all__ = ["NotReceived", "Published", "Queue", "Received", "Run", "Tidings", "TidingsApi", "TidingsEngine"]
-
-
-class NotReceived(CheckFailed, AssertionError):
-    """A queue did not get what a test waited for in time; the message lists what did arrive."""
+__all__ = [
+    "NotConsumed",
+    "NotReceived",
+    "Published",
+    "Queue",
+    "Received",
+    "Run",
+    "Tidings",
+    "TidingsApi",
+    "TidingsEngine",
+]
 
 
 class TidingsEngine:
@@ -139,101 +143,6 @@ class TidingsApi:
         return f"<TidingsApi {self.base_url}>"
 
 
-class Queue:
-    """A queue the test owns, subscribed to the topic. Messages are deleted as they are received here."""
-
-    def __init__(self, engine: TidingsEngine, owned: OwnedQueue, *, expect_dlq: bool = False) -> None:
-        self.owned = owned
-        self.expect_dlq = expect_dlq
-        self._reader = QueueReader(engine.harness.engine, owned)
-        self._pending: list[Received] = []  # received from SQS, not yet handed to the test
-        self._received: list[Received] = []  # everything ever received through this handle
-        self.dlq: Queue | None = Queue(engine, owned.dlq) if owned.dlq is not None else None
-
-    @property
-    def name(self) -> str:
-        return self.owned.name
-
-    @property
-    def url(self) -> str:
-        return self.owned.url
-
-    @property
-    def arn(self) -> str:
-        return self.owned.arn
-
-    @property
-    def depth(self) -> int:
-        """Messages in the queue now: visible, in flight (received but not deleted) and delayed."""
-        return self._reader.depth()
-
-    def receive(self, count: int = 1, timeout: float = 5.0) -> list[Received]:
-        """The next `count` messages, waiting up to `timeout` seconds for them; fails listing what did arrive."""
-        __tracebackhide__ = True
-        deadline = time.monotonic() + timeout
-        got, self._pending = self._pending[:count], self._pending[count:]
-        if len(got) < count:
-            got += self._fetch(count - len(got), deadline, minimum=None)
-        if len(got) < count:
-            self._pending = got + self._pending  # kept for a later receive()
-            raise NotReceived(self._missing(f"{count} message{'s' if count != 1 else ''}", timeout, got))
-        return got
-
-    def wait_for(self, event_type: str | None = None, timeout: float = 5.0, **match: Any) -> Received:
-        """The first message of `event_type` (any when None) whose event has the `match` values: `crn=`, a
-        field of the event or of its additionalInformation (`referralId=`), or a dotted path. Messages that do
-        not match are kept for `receive()`. Fails after `timeout` seconds listing what arrived instead."""
-        __tracebackhide__ = True
-        deadline = time.monotonic() + timeout
-        while True:
-            for index, message in enumerate(self._pending):
-                if (event_type is None or message.event_type == event_type) and event_matches(message.event, match):
-                    return self._pending.pop(index)
-            fresh = self._fetch(10, deadline, minimum=1)
-            if not fresh:
-                wanted = " ".join([event_type or "message", *(f"{key}={value!r}" for key, value in match.items())])
-                raise NotReceived(self._missing(f"a {wanted}", timeout, self._pending))
-            self._pending.extend(fresh)
-
-    def drain(self) -> list[Received]:
-        """Everything in the queue now (and anything kept from earlier waits), removed from it."""
-        got, self._pending = self._pending, []
-        fresh = self._reader.drain()
-        self._received.extend(fresh)
-        return got + fresh
-
-    def dead_letters(self) -> list[Received]:
-        """What reached this queue's dead-letter queue: received there by the test, or still in it."""
-        if self.dlq is None:
-            return []
-        still_there = self.dlq._reader.peek() if self.dlq.depth else []
-        return self.dlq._received + still_there
-
-    def _fetch(self, limit: int, deadline: float, *, minimum: int | None) -> list[Received]:
-        fresh = self._reader.receive(limit, deadline=deadline, minimum=minimum)
-        self._received.extend(fresh)
-        return fresh
-
-    def _missing(self, wanted: str, timeout: float, arrived: list[Received]) -> str:
-        lines = [f"expected {wanted} on queue {self.name} within {timeout:g} s; "]
-        if arrived:
-            lines[0] += f"{len(arrived)} other{'s' if len(arrived) != 1 else ''} arrived:"
-            lines += [f"  - {message.describe()}" for message in arrived]
-        else:
-            lines[0] += "nothing arrived"
-        setup = self.owned.setup
-        hint = "hint: a queue gets only what is published after it exists (create it in a fixture to get a marker's"
-        hint += " events)"
-        if setup.filter_policy is not None:
-            policy = json.dumps(setup.filter_policy)
-            hint += f", and only what its filter policy admits: {policy} ({setup.filter_scope})"
-        lines.append(hint)
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<Queue {self.name}>"
-
-
 class Tidings:
     """One test's handle (the `tidings` fixture): its queues, runs and events; fake API state reset for it."""
 
@@ -288,24 +197,48 @@ class Tidings:
             max_receive_count,
             visibility_timeout,
         )
-        owned = create_owned_queue(self.engine.harness.engine, self.topic_arn, setup)
-        queue = Queue(self.engine, owned, expect_dlq=expect_dlq)
+        try:
+            owned = create_owned_queue(self.engine.harness.engine, self.topic_arn, setup)
+        except TidingsError as error:
+            raise error.with_traceback(None) from None  # the test's line, not tidings' frames
+        queue = Queue(self.engine, owned, expect_dlq=expect_dlq, runs=lambda: self.runs)
         self.queues.append(queue)
         return queue
 
-    def play(self, scenario: str, *, seed: int | None = None, faults: object = None, **params: Any) -> Run:
+    def play(
+        self,
+        scenario: str,
+        *,
+        seed: int | None = None,
+        faults: object = None,
+        start_at: object = None,
+        speed: float | None = None,
+        taps: bool = False,
+        **params: Any,
+    ) -> Run:
         """Play a scenario now (its state goes to the fake API, its events to the topic); the Run is also
-        appended to `runs`. `faults`: a spec or a list of them, e.g. `["duplicate=0.5", "reorder=3"]`."""
+        appended to `runs`. `faults`: a spec or a list of them, e.g. `["redeliver=0.5", "reorder=3"]`.
+        `start_at` ("2024-01-01T09:00Z" or an aware datetime): simulated time starts there (with `seed`, the
+        same events byte for byte); by default the run ends now. `speed`: wait out simulated delays at that many
+        times real time (by default they are not waited for). `taps=True`: what each of the test's queues'
+        filters admitted is observed with a tap queue of tidings' own beside it (`run.deliveries[i].observed`),
+        so a consumer draining the queue while the run plays changes nothing."""
         __tracebackhide__ = True
-        run = play_scenario(
-            self.engine.harness,
-            self.api.harness,
-            scenario,
-            seed=seed,
-            faults=faults,
-            params=params,
-            queues=[queue.owned for queue in self.queues],
-        )
+        try:
+            run = play_scenario(
+                self.engine.harness,
+                self.api.harness,
+                scenario,
+                seed=seed,
+                faults=faults,
+                params=params,
+                queues=[queue.owned for queue in self.queues],
+                start_at=start_at,
+                speed=speed,
+                taps=taps,
+            )
+        except TidingsError as error:
+            raise error.with_traceback(None) from None  # the test's line, not tidings' frames
         self.runs.append(run)
         return run
 
@@ -313,7 +246,16 @@ class Tidings:
         """Publish one event from its contract's example with `fields` overriding it (`crn="X123456"`,
         `additionalInformation={"referralId": ...}` or `**{"additionalInformation.referralId": ...}`)."""
         __tracebackhide__ = True
-        return emit_event(self.engine.harness, self.api.harness, event_type, version=version, **fields)
+        try:
+            return emit_event(self.engine.harness, self.api.harness, event_type, version=version, **fields)
+        except TidingsError as error:
+            raise error.with_traceback(None) from None  # the test's line, not tidings' frames
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the consumer has taken everything from every queue of this test (nothing visible, in
+        flight or delayed, stable for a moment); fails after `timeout` seconds listing what is left where."""
+        __tracebackhide__ = True
+        wait_consumed(self.engine.harness.engine, [queue.name for queue in self.queues], timeout)
 
     def __repr__(self) -> str:
         return f"<Tidings {self._test_name}: {len(self.queues)} queue(s), {len(self.runs)} run(s)>"

@@ -25,9 +25,9 @@ __all__ = [
 
 MARKER = "tidings_scenario"
 MARKER_HELP = (
-    f"{MARKER}(name, *, seed=None, faults=None, **params): play the tidings scenario `name` (with these "
-    "parameters, seed and faults, e.g. faults=['duplicate=0.5']) after the test's fixtures are set up and "
-    "before its body; the Run is in tidings.runs"
+    f"{MARKER}(name, *, seed=None, faults=None, start_at=None, speed=None, **params): play the tidings "
+    "scenario `name` (with these parameters, seed, faults, start time and pace, e.g. faults=['redeliver=0.5']) "
+    "after the test's fixtures are set up and before its body; the Run is in tidings.runs"
 )
 
 # key → (metavar, help). Each becomes --tidings-KEY, the ini key tidings_KEY and the variable TIDINGS_KEY.
@@ -69,12 +69,19 @@ def add_options(parser: pytest.Parser) -> None:
 
 
 def settings_from_config(config: pytest.Config) -> Settings:
-    """The settings for this session: command line, else environment, else ini, else None (the default)."""
+    """The settings for this session: command line, else environment, else ini, else `[tool.tidings]` in the
+    pyproject.toml nearest pytest's rootdir (paths relative to that file, wherever pytest runs from), else None
+    (the default)."""
+    from tidings.contracts.settings import project_setting  # imported when a tidings fixture is first used
+
     found: dict[str, str | None] = {}
     for key in _OPTIONS:
         value = config.getoption(f"tidings_{key}") or os.environ.get(f"TIDINGS_{key.upper()}") or None
         if value is None:
             value = _ini(config, key)
+        if value is None:
+            declared = project_setting(key, cwd=config.rootpath)
+            value = str(declared) if declared is not None else None
         found[key] = value
     # `workerinput` exists on pytest-xdist workers only (the PYTEST_XDIST_WORKER variable would also be seen
     # by a pytest run started from inside a worker, which is no worker itself).

@@ -13,9 +13,11 @@ import json
 import os
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
 
@@ -27,7 +29,56 @@ from tidings.contracts.pact.check import InteractionCheck, inspect_interaction
 from tidings.contracts.pact.file import parse_pact
 from tidings.contracts.pact.http_check import HttpInteractionCheck, inspect_http_interaction
 
-__all__ = ["PactRecorder", "WrittenPact", "check_pacts", "describe_failures", "pact_document"]
+__all__ = [
+    "DecodedPact",
+    "PactHandlerFailed",
+    "PactRecorder",
+    "WrittenPact",
+    "check_pacts",
+    "describe_failures",
+    "pact_document",
+]
+
+
+class PactHandlerFailed(AssertionError):
+    """The consumer's handler failed on pact messages; the message says which interaction and why."""
+
+
+class DecodedPact(Pact):
+    """pact-python's `Pact`, whose `verify` hands the handler each message decoded (a JSON body as the event
+    dict, not pact_ffi's string) and, when the handler fails, says which interaction and why (pact-python's own
+    error says only "Error verifying Pact (count: 1)")."""
+
+    def verify(self, handler: Any, kind: Any, *, raises: bool = True) -> Any:
+        __tracebackhide__ = True
+
+        def decoded(body: str | bytes | None, metadata: dict[str, object]) -> None:
+            handler(_decoded(body), metadata)
+
+        errors = super().verify(decoded, kind, raises=False) or []
+        if errors and raises:
+            lines = [f"the handler failed on {len(errors)} pact message(s):"]
+            lines += [f"  - {str(error.description)!r}: {_why(error.error)}" for error in errors]
+            raise PactHandlerFailed("\n".join(lines))
+        return None if raises else errors
+
+
+def _decoded(body: str | bytes | None) -> Any:
+    """A JSON body as Python (dicts, lists…); anything else as text (or None)."""
+    if body is None:
+        return None
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _why(error: BaseException) -> str:
+    """`Type: message`, and where the handler raised it (a bare `assert` has no message of its own)."""
+    where = traceback.extract_tb(error.__traceback__)
+    place = f" at {where[-1].filename}:{where[-1].lineno} ({where[-1].line})" if where else ""
+    return f"{type(error).__name__}{place}" + (f": {error}" if str(error) else "")
 
 
 @dataclass(frozen=True)
@@ -49,7 +100,7 @@ class PactRecorder:
 
     def new_pact(self, consumer: str, provider: str | None = None) -> Pact:
         """A V4 pact between `consumer` and `provider` (the catalogue's producer by default)."""
-        return Pact(consumer, provider or self.catalog.producer).with_specification("V4")
+        return DecodedPact(consumer, provider or self.catalog.producer).with_specification("V4")
 
     def keep(self, pacts: list[Pact], directory: Path) -> None:
         """Write these pacts to `directory` at the end of the session."""

@@ -231,8 +231,9 @@ def _play_marker(handle: Tidings, marker: pytest.Mark) -> None:
         )
     params = dict(marker.kwargs)
     seed, faults = params.pop("seed", None), params.pop("faults", None)
+    start_at, speed = params.pop("start_at", None), params.pop("speed", None)
     try:
-        handle.play(marker.args[0], seed=seed, faults=faults, **params)
+        handle.play(marker.args[0], seed=seed, faults=faults, start_at=start_at, speed=speed, **params)
     except TidingsError as error:
         failure = f"@pytest.mark.{MARKER}({marker.args[0]!r}): {error}"
     else:

@@ -45,11 +45,7 @@ class InfoApp:
 def serve_info(engine: Any, info: Callable[[], dict[str, Any]]) -> bool:
     """Answer `GET /_tidings/info` on an embedded engine's own server (the HTTP socket and the in-process
     transport both call the server's app); False for an engine that is not ours (LocalStack, AWS)."""
-    server = getattr(getattr(engine, "_server", None), "_server", None)  # EmbeddedServer's HTTP server
-    if server is None or not hasattr(server, "app"):
-        return False
-    server.app = InfoApp(server.app, info)
-    return True
+    return bool(engine.wrap_embedded_app(lambda app: InfoApp(app, info)))
 
 
 def fetch_info(endpoint: str, *, timeout: float = 1.0) -> dict[str, Any] | None:

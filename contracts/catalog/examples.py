@@ -12,7 +12,7 @@ from urllib.parse import quote
 from tidings.contracts.catalog.model import EventContract
 from tidings.contracts.errors import UsageError
 
-__all__ = ["REMOVE", "build_example", "placeholders", "render_detail_url"]
+__all__ = ["REMOVE", "build_example", "derive", "placeholders", "render_detail_url"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
@@ -39,7 +39,17 @@ def render_detail_url(
 ) -> str:
     """`base_url` + the contract's template, placeholders filled from `url_params`, then `additionalInformation`,
     then the examples declared for url-only placeholders. A placeholder with no value is a `UsageError`."""
+    return base_url.rstrip("/") + _render(contract, contract.detail_url_template, additional_information, url_params)
 
+
+def _render(
+    contract: EventContract,
+    template: str,
+    additional_information: Mapping[str, Any],
+    url_params: Mapping[str, Any],
+    *,
+    encode: bool = True,
+) -> str:
     def value_of(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in url_params:
@@ -50,12 +60,24 @@ def render_detail_url(
             value = contract.url_only_params[name].example
         else:
             raise UsageError(
-                f"no value for placeholder {{{name}}} of {contract}'s detailUrl {contract.detail_url_template!r}",
+                f"no value for placeholder {{{name}}} of {contract}'s template {template!r}",
                 hint=f"pass {name}=... or put {name} in additionalInformation",
             )
-        return quote(str(value), safe="")
+        return quote(str(value), safe="") if encode else str(value)
 
-    return base_url.rstrip("/") + _PLACEHOLDER.sub(value_of, contract.detail_url_template)
+    return _PLACEHOLDER.sub(value_of, template)
+
+
+def derive(event: dict[str, Any], contract: EventContract, overridden: set[str], url_params: Mapping[str, Any]) -> None:
+    """Fill the contract's `derived:` fields from the event's other fields, so an override of `referralId` also
+    changes `referralURN`; a derived field the caller overrode itself (its dotted path in `overridden`) is kept."""
+    info = event.get("additionalInformation")
+    info = info if isinstance(info, dict) else {}
+    for path, template in contract.derived.items():
+        if path in overridden:
+            continue
+        with contextlib.suppress(UsageError):  # a field removed on purpose (invalid events) leaves it as it was
+            _set_dotted(event, path.split("."), _render(contract, template, info, url_params, encode=False))
 
 
 def build_example(
@@ -84,12 +106,26 @@ def build_example(
             _set_dotted(event, key.split("."), value)
         else:
             _merge_into(event, key, value)
+    if contract.derived:
+        derive(event, contract, _dotted_keys(remaining), params)
     if "detailUrl" not in remaining:
         info = event.get("additionalInformation")
         # An event built to be invalid (a placeholder's key removed) keeps the example's detailUrl.
         with contextlib.suppress(UsageError):
             event["detailUrl"] = render_detail_url(contract, info if isinstance(info, dict) else {}, base_url, params)
     return event
+
+
+def _dotted_keys(overrides: Mapping[str, Any], prefix: str = "") -> set[str]:
+    """Every dotted path an override sets: `{"additionalInformation": {"a": 1}}` → {"additionalInformation",
+    "additionalInformation.a"}."""
+    keys: set[str] = set()
+    for key, value in overrides.items():
+        path = prefix + key
+        keys.add(path)
+        if isinstance(value, Mapping):
+            keys |= _dotted_keys(value, path + ".")
+    return keys
 
 
 def _src(contract: EventContract) -> str:

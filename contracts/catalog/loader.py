@@ -3,7 +3,7 @@
     <catalogue>/
       catalog.yaml                     producer, topic, apiBaseUrl, shared schema files, the event types
       envelope.schema.json             shared schema(s), listed under `shared:` in catalog.yaml
-      events/<event type>/v<N>.yaml    one contract: description, detailUrl, urlOnlyParams,
+      events/<event type>/v<N>.yaml    one contract: description, detailUrl, urlOnlyParams, derived,
                                        messageAttributes, schema, examples
       resources/<name>.yaml            the business API's resources, projections/<event type>.yaml how
                                        events change them (see catalog.resources)
@@ -166,6 +166,11 @@ def _read_contract(root: Path, path: Path, event_type: str, version: int, proble
             url_only[name] = UrlOnlyParam(name, declared["reason"], declared.get("example"))
         else:
             problem("urlOnlyParams", f"url-only placeholder {name!r} needs a `reason`")
+    derived = {str(k): v for k, v in field("derived", dict, {}).items()}
+    for name, template in list(derived.items()):
+        if not isinstance(template, str) or not template:
+            problem("derived", f'derived field {name!r} needs a template string, e.g. "urn:x:{{referralId}}"')
+            del derived[name]
     default_attributes = {"eventType": {"DataType": "String", "StringValue": event_type}}
     return EventContract(
         event_type=event_type,
@@ -178,6 +183,7 @@ def _read_contract(root: Path, path: Path, event_type: str, version: int, proble
         source_path=path,
         url_only_params=url_only,
         schema_uri=catalog_uri(relative),
+        derived=derived,
     )
 
 

@@ -38,6 +38,8 @@ class EventContract:
     source_path: Path
     url_only_params: dict[str, UrlOnlyParam] = field(default_factory=dict)
     schema_uri: str = ""
+    # Fields built from others (`additionalInformation.referralURN: "urn:…:{referralId}"`): see examples.derive.
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, int]:

@@ -44,6 +44,14 @@ class RunRequest(BaseModel):
     faults: list[str] = Field(default_factory=list, description="fault specs", examples=[["duplicate=0.2"]])
     seed: int | None = Field(default=None, description="replay a run exactly by giving its seed")
     speed: float | None = Field(default=None, description="play delays at this many times real time")
+    start_at: str | None = Field(
+        default=None,
+        description="simulated time starts here (ISO-8601 with offset); default: the run ends now",
+        examples=["2024-01-01T09:00:00Z"],
+    )
+    taps: bool = Field(
+        default=False, description="count deliveries with tap queues of tidings' own (observed, not inferred)"
+    )
 
 
 class StateChange(BaseModel):
@@ -51,6 +59,13 @@ class StateChange(BaseModel):
 
     event: dict[str, Any]
     state: dict[str, Any] | None = None
+    api_faults: list[str] = Field(
+        default_factory=list,
+        description="business-API faults for the event's detailUrl from now (api-lag, api-error, api-slow)",
+        examples=[["api-lag=2s"]],
+    )
+    seed: int = 0
+    apply: bool = Field(default=True, description="false: the event's state was applied already; faults only")
 
 
 class StateRequest(BaseModel):
@@ -112,7 +127,13 @@ def control_router(
             return _no_engine()
         try:
             record = runs.start(
-                request.scenario, params=request.params, faults=request.faults, seed=request.seed, speed=request.speed
+                request.scenario,
+                params=request.params,
+                faults=request.faults,
+                seed=request.seed,
+                speed=request.speed,
+                start_at=request.start_at,
+                taps=request.taps,
             )
         except TidingsError as error:
             return _error(error)
@@ -166,8 +187,14 @@ def control_router(
 
     @router.post("/state", status_code=204, summary="Apply events' state changes without publishing them")
     def apply_state(request: StateRequest) -> Response:
-        for change in request.events:
-            state.apply(change.event, change.state)
+        try:
+            for change in request.events:
+                path = state.apply(change.event, change.state) if change.apply else None
+                path = path or state.path_of(change.event.get("detailUrl"))
+                if change.api_faults and path is not None:
+                    state.add_api_faults(path, change.api_faults, seed=change.seed)
+        except TidingsError as error:
+            return _error(error)
         return Response(status_code=204)
 
     @router.get("/state", summary="The paths the fake API has a resource for")

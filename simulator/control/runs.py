@@ -16,6 +16,7 @@ from tidings.contracts.errors import TidingsError
 from tidings.simulator.runs.events import EventPublished
 from tidings.simulator.runs.player import Player, PlayOptions
 from tidings.simulator.runs.timeline import Timeline
+from tidings.simulator.scenarios.clock import parse_start
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.plan import Plan
@@ -78,15 +79,17 @@ class RunManager:
         faults: list[str] | Mapping[str, Any] | None = None,
         seed: int | None = None,
         speed: float | None = None,
+        start_at: str | None = None,
+        taps: bool = False,
     ) -> RunRecord:
         """Check the scenario with these inputs (raising TidingsError if it cannot be played), queue it, and
         return its record at once."""
-        plan = Plan(
-            self.library.load(scenario), self.player.catalog, params=params, seed=seed, base_url=self.player.base_url
-        )
+        start = parse_start(start_at) if start_at is not None else None
+        loaded = self.library.load(scenario)
+        plan = Plan(loaded, self.player.catalog, params=params, seed=seed, base_url=self.player.base_url, start=start)
         plan.preflight()
         record = RunRecord(uuid.uuid4().hex[:12], scenario, plan.seed, datetime.now(UTC), Timeline(keep=self.keep_rows))
-        options = PlayOptions(FaultSet.parse(faults), speed, cancel=record.cancel)
+        options = PlayOptions(FaultSet.parse(faults), speed, observe=taps, cancel=record.cancel)
         with self._lock:
             self._runs[record.id] = record
             while len(self._runs) > self.history:

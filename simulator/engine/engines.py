@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, cast
@@ -36,6 +37,7 @@ from tidings.simulator.engine.aws_session import (
 from tidings.simulator.engine.embedded import inprocess as inprocess_transport
 from tidings.simulator.engine.embedded.handoff import HandOff
 from tidings.simulator.engine.embedded.server import EmbeddedServer
+from tidings.simulator.engine.embedded.sqs_state import SqsState
 from tidings.simulator.engine.environment import check_environment
 
 __all__ = [
@@ -235,6 +237,21 @@ class Engine:
         if self._server is not None:
             self._server.stop()
             self._server = None
+
+    def sqs_state(self) -> SqsState | None:
+        """moto's SQS state behind this engine when it runs in this process (embedded), else None: what redelivery
+        and harmless peeking use (embedded.sqs_state)."""
+        if self._server is None:
+            return None
+        return SqsState(self.region)
+
+    def wrap_embedded_app(self, wrapper: Callable[[Any], Any]) -> bool:
+        """Put a WSGI middleware around the embedded server this engine started (`tidings up`'s /_tidings/info);
+        False for an engine that is not ours (LocalStack, AWS, another process's)."""
+        if self._server is None:
+            return False
+        self._server.wrap(wrapper)
+        return True
 
     def __enter__(self) -> Engine:
         return self

@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tidings.contracts import unwrap_notification
 from tidings.contracts.errors import EngineError, TidingsError, closest
 from tidings.simulator.engine.engines import START_HINT, Engine, require_loopback
+from tidings.simulator.engine.peek import peek_messages
 from tidings.simulator.engine.targets import check_queue_target
 from tidings.simulator.engine.tracking import Tracking
 
@@ -183,17 +184,10 @@ class QueueTools:
             _call(self.sqs.delete_message_batch, "DeleteMessageBatch", queue, QueueUrl=self.url(queue), Entries=entries)
 
     def peek(self, queue: str, limit: int = 10) -> list[QueueMessage]:
-        """Up to `limit` messages, left in the queue (received with visibility timeout 0). SQS counts every receive
-        towards maxReceiveCount, so a peek receives as few times as it can: again only after a full batch."""
-        seen: dict[str, QueueMessage] = {}
-        while len(seen) < limit:
-            batch = self._receive(queue, limit=limit - len(seen), visibility=0)
-            fresh = [raw for raw in batch if raw["MessageId"] not in seen]
-            for raw in fresh:
-                seen[raw["MessageId"]] = decode(queue, raw)
-            if not fresh or len(batch) < min(limit - len(seen) + len(fresh), 10):
-                break
-        return list(seen.values())
+        """Up to `limit` messages, left in the queue and not received: no visibility change, no receive counted
+        towards maxReceiveCount (engine.peek; refused on AWS, where only a receive can look)."""
+        url = "" if self.engine.kind == "aws" else self.url(queue)  # refused on AWS before any call
+        return [decode(queue, raw) for raw in peek_messages(self.engine, queue, url, limit)]
 
     def receive(self, queue: str, limit: int = 10, *, wait: int = 0, delete: bool = True) -> list[QueueMessage]:
         """Receive up to `limit` messages (one ReceiveMessage per 10) and delete them unless `delete=False`."""

@@ -8,6 +8,7 @@ to make it exist.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -145,14 +146,26 @@ class _PlayedResources:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
+            decision = self.state.api_faults.decide(scope["path"]) if self.state.api_faults else None
+            if decision is not None:  # an api-lag, api-error or api-slow fault on this path
+                wait, faulted = decision
+                if wait:
+                    await asyncio.sleep(wait)
+                if faulted is not None:
+                    await _send(send, faulted)
+                    return
             answer = self.state.served(scope["path"])
             if answer is not None:
-                status, body, media_type = answer
-                headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
-                await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                await _send(send, answer)
                 return
         await self.app(scope, receive, send)
+
+
+async def _send(send: Any, answer: tuple[int, bytes, str]) -> None:
+    status, body, media_type = answer
+    headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _placeholders(template: str) -> list[str]:

@@ -41,6 +41,15 @@ class RemoteFakeApiState:
         if len(self._pending) >= self.batch:
             self.flush()
 
+    def add_api_faults_for(self, event: Mapping[str, Any], specs: list[str], *, seed: int = 0) -> None:
+        """Business-API faults for `event`'s detailUrl, sent with the event's state change (or after it, when that
+        was sent already)."""
+        for change in reversed(self._pending):
+            if change["event"] is event:
+                change.update(api_faults=specs, seed=seed)
+                return
+        self._pending.append({"event": event, "state": None, "api_faults": specs, "seed": seed, "apply": False})
+
     def flush(self) -> None:
         """Send what is queued; UsageError if the fake API does not take it."""
         if not self._pending:

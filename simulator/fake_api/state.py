@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from tidings.contracts import Catalog
 from tidings.contracts.catalog.model import Violation
+from tidings.simulator.fake_api.api_faults import ApiFaults
 from tidings.simulator.projections.engine import Projector, deep_merge
 
 __all__ = ["FakeApiState", "StateSink"]
@@ -53,6 +54,7 @@ class FakeApiState:
         self._resources: dict[str, Resource] = {}
         self._json: dict[str, bytes] = {}
         self.events_applied = 0
+        self.api_faults = ApiFaults()  # api-lag, api-error, api-slow by path (the app's middleware asks it)
 
     # -- writing ------------------------------------------------------------------------------------------------
 
@@ -88,6 +90,17 @@ class FakeApiState:
             self._served.clear()
             self._origins.clear()
             self.events_applied = 0
+        self.api_faults.reset()
+
+    def add_api_faults(self, path: str, specs: list[str], *, seed: int = 0) -> None:
+        """Business-API faults for `path` from now (see fake_api.api_faults)."""
+        self.api_faults.add(path, specs, seed=seed)
+
+    def add_api_faults_for(self, event: Mapping[str, Any], specs: list[str], *, seed: int = 0) -> None:
+        """Business-API faults for `event`'s detailUrl from now."""
+        path = self.path_of(event.get("detailUrl"))
+        if path is not None:
+            self.api_faults.add(path, specs, seed=seed)
 
     # -- reading ------------------------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from tidings.simulator.runs.delivery import DeliveryTracker, Subscription
 from tidings.simulator.runs.events import DeliveryChecked, EventPublished, FaultInjected, RunFinished, RunSummary
 from tidings.simulator.runs.player import Player, PlayOptions
 from tidings.simulator.runs.timeline import Timeline
+from tidings.simulator.scenarios.clock import parse_start
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.plan import Plan
@@ -216,13 +217,15 @@ class HarnessApi:
 
 @dataclass
 class Run:
-    """A scenario run played in a test: the envelopes published in order (`events`, each with `.message_id`,
-    `.tracking_id` and `.fault`), the faults injected, the resolved `params` (generated ones included), the
+    """A scenario run played in a test: the envelopes published in order (`events`, each with `.event` the dict
+    published (`.body` the raw text of a poison message), `.message_id`, `.tracking_id`, `.fault`, `.event_type`
+    and `.at`), the faults injected, the resolved `params` (generated ones included), the
     seed that replays it, its timeline and summary."""
 
     scenario: str
     seed: int
     params: dict[str, Any]
+    start: datetime | None = None  # where simulated time started: with the seed, replays the same events
     events: list[EventPublished] = field(default_factory=list)
     faults: list[FaultInjected] = field(default_factory=list)
     timeline: Timeline = field(default_factory=Timeline)
@@ -235,7 +238,8 @@ class Run:
 
     def describe(self) -> str:
         """The timeline as plain text (for a failing test's report)."""
-        lines = [f"run of {self.scenario} (seed {self.seed}, replay with seed={self.seed})"]
+        replay = f"seed={self.seed}" + (f", start_at={self.start.isoformat()!r}" if self.start else "")
+        lines = [f"run of {self.scenario} (seed {self.seed}, replay with {replay})"]
         for row in self.timeline.rows:
             lines.append(
                 f"  {row.seq:>3} {row.time:>14}  {row.event_type:<58} {row.crn or '-':<8} "
@@ -254,13 +258,19 @@ def play_scenario(
     faults: object = None,
     params: Mapping[str, Any] | None = None,
     queues: Iterable[OwnedQueue] = (),
+    start_at: object = None,
+    speed: float | None = None,
+    taps: bool = False,
 ) -> Run:
     """Play `scenario` (faults over its own, the fake API's state kept) and return its `Run`; `queues` are
-    the queues whose delivery the run tracks (a test's own). TidingsError before anything is published when
-    the scenario, a parameter or a fault is wrong."""
-    plan = Plan(engine.library.load(scenario), engine.catalog, params=params, seed=seed, base_url=api.base_url)
-    options = PlayOptions(_fault_set(faults), delivery_timeout=RUN_DELIVERY_TIMEOUT)
-    run = Run(scenario, plan.seed, dict(plan.params))
+    the queues whose delivery the run tracks (a test's own). `start_at` (ISO text or an aware datetime) starts
+    simulated time there; `speed` plays delays at that many times real time. TidingsError before anything is
+    published when the scenario, a parameter or a fault is wrong."""
+    start = parse_start(start_at) if start_at is not None else None
+    loaded = engine.library.load(scenario)
+    plan = Plan(loaded, engine.catalog, params=params, seed=seed, base_url=api.base_url, start=start)
+    options = PlayOptions(_fault_set(faults), speed, delivery_timeout=RUN_DELIVERY_TIMEOUT, observe=taps)
+    run = Run(scenario, plan.seed, dict(plan.params), plan.start)
     for event in _player(engine, api, queues).play(plan, options):
         run.timeline.add(event)
         if isinstance(event, EventPublished):
@@ -306,6 +316,8 @@ def _player(engine: HarnessEngine, api: HarnessApi, queues: Iterable[OwnedQueue]
         base_url=api.base_url,
         endpoint=engine.engine.endpoint_url or engine.engine.description,
         loopback=engine.engine.is_loopback,
+        engine=engine.engine,
+        topic_arn=engine.topic_arn,  # with PlayOptions.observe: tap queues beside the test's own
     )
 
 

@@ -62,6 +62,10 @@ class EventPublished:
     fault: str | None = None
     queues: tuple[str, ...] = ()
     publish_at: datetime | None = None
+    # The envelope itself: `event` as published (None for a poison message), `body` the raw text of a poison one.
+    # Left out of to_json (the JSON lines and control API carry ids, not payloads).
+    event: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    body: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +123,13 @@ RunEvent = RunStarted | StepStarted | EventPublished | FaultInjected | DeliveryC
 
 def to_json(event: RunEvent) -> dict[str, Any]:
     """A JSON-ready dict: `{"type": "EventPublished", ...}`, datetimes as ISO-8601, durations in seconds."""
+    if isinstance(event, EventPublished):  # flat, and without the payload (not copied either)
+        found = {f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.name not in _PAYLOAD}
+        return {"type": "EventPublished", **_plain(found)}
     return {"type": type(event).__name__, **_plain(dataclasses.asdict(event))}
+
+
+_PAYLOAD = ("event", "body")
 
 
 def _plain(value: Any) -> Any:

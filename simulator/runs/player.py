@@ -21,7 +21,7 @@ from typing import Any
 from tidings.contracts import Catalog
 from tidings.contracts.errors import UsageError
 from tidings.simulator.fake_api.state import StateSink
-from tidings.simulator.runs.delivery import DeliveryTracker
+from tidings.simulator.runs.delivery import TAP_PREFIX, DeliveryTracker
 from tidings.simulator.runs.events import (
     DeliveryChecked,
     EventPublished,
@@ -35,7 +35,7 @@ from tidings.simulator.runs.events import (
 from tidings.simulator.runs.numbers import SPEED_RANGE, check_number
 from tidings.simulator.runs.sender import Sender
 from tidings.simulator.runs.taps import Taps
-from tidings.simulator.scenarios.faults import FaultInjector, FaultSet, Outgoing
+from tidings.simulator.scenarios.faults import API_FAULTS, FaultInjector, FaultSet, Outgoing
 from tidings.simulator.scenarios.plan import MATERIALISE_LIMIT, Plan, PlannedEvent, crn_of
 
 __all__ = ["PlayOptions", "Player"]
@@ -148,7 +148,16 @@ class Player:
         published = self.publisher.publish(event)
         queues = self.tracker.queues_for(event_type, event) or ()
         return EventPublished(
-            0, now, "emit", event_type, crn_of(event), published.message_id, published.tracking_id, None, queues
+            0,
+            now,
+            "emit",
+            event_type,
+            crn_of(event),
+            published.message_id,
+            published.tracking_id,
+            None,
+            queues,
+            event=event,
         )
 
     # -- a plan -------------------------------------------------------------------------------------------------
@@ -165,6 +174,7 @@ class Player:
                 f"refusing to inject faults ({which}) into {self.endpoint}, which is not on this machine",
                 hint="faults are for local engines; pass --allow-remote if you really mean this one",
             )
+        self._check_fault_support(set(faults.specs) | plan.scenario.fault_kinds())
         total = plan.preflight()
         planned: Iterable[PlannedEvent] = plan.events()
         if total <= MATERIALISE_LIMIT:
@@ -189,6 +199,21 @@ class Player:
             if run.taps is not None:
                 run.taps.close()
 
+    def _check_fault_support(self, kinds: set[str]) -> None:
+        """Refuse, before publishing, faults this engine or fake API cannot inject."""
+        if "redeliver" in kinds and (self.engine is None or self.engine.sqs_state() is None):
+            raise UsageError(
+                f"the engine at {self.endpoint} cannot be made to redeliver a message: `redeliver` needs the "
+                "embedded engine of this process (SQS's API has no way to undo a consumer's delete)",
+                hint="play on the embedded engine (the default), or use republish=P (a new MessageId, same payload"
+                " and requestId), which works on any engine",
+            )
+        if kinds & set(API_FAULTS) and not hasattr(self.state, "add_api_faults_for"):
+            raise UsageError(
+                "api-lag, api-error and api-slow need a tidings fake API to answer detailUrls, and this run has none",
+                hint="let tidings start one (the default), or point --api-url at a running `tidings up`",
+            )
+
 
 class _Run:
     """The mutable bookkeeping of one play: pending step events, the current batch, counters."""
@@ -206,6 +231,7 @@ class _Run:
         self.expected: Counter[str] = Counter({queue: 0 for queue in player.tracker.queues})
         self.unknown_filters = False
         self.taps: Taps | None = None
+        self.redelivery = player.engine.sqs_state() if player.engine is not None else None
         if options.observe and player.engine is not None and player.topic_arn is not None:
             self.taps = Taps.create(player.engine, player.topic_arn, player.tracker.subscriptions, run_id)
         self.baseline = {} if self.taps is not None else player.tracker.depths()
@@ -264,10 +290,19 @@ class _Run:
     def flush(self) -> Iterator[RunEvent]:
         if not self.batch:
             return
-        if self.player.state is not None:
-            self.player.state.flush()  # the producer commits before it publishes
         batch, self.batch = self.batch, []
+        state = self.player.state
+        for message in batch:
+            if message.api and state is not None:  # from the publish on, its detailUrl lags, fails or is slow
+                specs = [str(spec) for spec in message.api]
+                state.add_api_faults_for(message.planned.event, specs, seed=self.plan.seed)  # type: ignore[attr-defined]
+        if state is not None:
+            state.flush()  # the producer commits before it publishes
         sent = self.sender.send(batch)
+        for message, (message_id, tracking_id) in zip(batch, sent, strict=True):
+            if message.redeliver and self.redelivery is not None:
+                # Each queue's copy loses its next delete: the consumer gets the same message again.
+                self.redelivery.redeliver(message_id, request_id=tracking_id, skip_prefix=TAP_PREFIX)
         for message, (message_id, tracking_id) in zip(batch, sent, strict=True):
             item = message.planned
             event_type = item.event_type
@@ -288,6 +323,8 @@ class _Run:
                 ", ".join(message.marks) or None,
                 queues,
                 message.publish_at,
+                event=None if message.body is not None else item.event,
+                body=message.body,
             )
             for mark in message.marks:
                 kind = mark.split(":")[0].split(" ")[0]

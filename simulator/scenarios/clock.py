@@ -3,12 +3,13 @@ is a separate choice of the runner (`--no-wait`, the default, or `--speed X`).""
 
 from __future__ import annotations
 
+import heapq
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tidings.contracts.errors import UsageError
 
-__all__ = ["MAX_DURATION", "SimulatedClock", "format_offset", "parse_duration"]
+__all__ = ["MAX_DURATION", "SimulatedClock", "format_offset", "interleaved_end", "parse_duration", "parse_start"]
 
 _UNITS = {"ms": timedelta(milliseconds=1), "s": timedelta(seconds=1), "m": timedelta(minutes=1)}
 _UNITS |= {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -34,6 +35,40 @@ def parse_duration(text: object) -> timedelta:
     if not seconds <= MAX_DURATION.total_seconds():  # NaN and inf fail this too
         raise UsageError(f"the duration {text!r} is longer than the limit of {MAX_DURATION.days:,}d", hint=_EXAMPLE)
     return timedelta(seconds=seconds)
+
+
+def parse_start(value: object) -> datetime:
+    """A run's start time: an ISO-8601 date-time with a UTC offset (`2024-01-01T09:00Z`, `…+01:00`), a date
+    (midnight UTC), or a timezone-aware datetime. Raises UsageError otherwise."""
+    if isinstance(value, datetime):
+        found = value
+    elif isinstance(value, date):
+        found = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    else:
+        text = str(value).strip()
+        try:
+            found = datetime.fromisoformat(text)
+        except ValueError:
+            raise UsageError(
+                f"start time {text!r} is not an ISO-8601 date-time", hint="e.g. --start-at 2024-01-01T09:00Z"
+            ) from None
+        if len(text) == 10:  # a date alone
+            found = found.replace(tzinfo=UTC)
+    if found.tzinfo is None:
+        raise UsageError(f"the start time {found.isoformat()} has no UTC offset", hint="e.g. 2024-01-01T09:00Z")
+    return found
+
+
+def interleaved_end(start: datetime, after: timedelta, span: timedelta, count: int, slots: int) -> datetime:
+    """When `count` repetitions of `span` each end, `slots` at a time, a new one starting `after` the previous
+    one started once a slot is free (how scenarios.plan interleaves an include): the estimate a run is placed
+    by, as the sample pass plays only the first and last repetition."""
+    finishes: list[datetime] = []
+    next_start = start
+    for index in range(count):
+        next_start = next_start + after if index < slots else max(next_start + after, heapq.heappop(finishes))
+        heapq.heappush(finishes, next_start + span)
+    return max(finishes, default=start)
 
 
 def format_offset(offset: timedelta) -> str:

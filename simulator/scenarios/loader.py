@@ -16,6 +16,7 @@ from typing import Any
 
 from tidings.contracts.errors import TidingsError, UsageError, closest
 from tidings.contracts.settings import resolve_setting
+from tidings.simulator.scenarios.clock import parse_start
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.loader_checks import (
     NAME,
@@ -35,7 +36,7 @@ from tidings.simulator.scenarios.yaml_lines import YamlList, YamlMap, line_of, l
 
 __all__ = ["ScenarioLibrary", "ScenarioNotFound", "shipped_scenarios_dir"]
 
-_TOP_KEYS = ("name", "description", "provides", "params", "data", "faults", "steps")
+_TOP_KEYS = ("name", "description", "provides", "params", "data", "faults", "start_at", "steps")
 _EMIT_KEYS = ("emit", "version", "data", "state", "as", "after", "repeat", "faults")
 _INCLUDE_KEYS = ("include", "params", "after", "repeat", "interleave", "faults")
 _IN_STEPS = ("params", "steps", "faker", "now")
@@ -149,8 +150,23 @@ class ScenarioLibrary:
                 visible |= step.scenario.exported_names()
         description = str(document.get("description", "")).strip()
         provides = parse_provides(document.get("provides"), where.at(document.line_of("provides")))
+        start_at = None
+        if document.get("start_at") is not None:
+            try:
+                start_at = parse_start(document.get("start_at"))
+            except UsageError as error:
+                raise where.error(error.message, line=document.line_of("start_at"), hint=error.hint) from None
         return Scenario(
-            str(name), description, path, params, tuple(steps), data, faults, document.line_of("params"), provides
+            str(name),
+            description,
+            path,
+            params,
+            tuple(steps),
+            data,
+            faults,
+            document.line_of("params"),
+            provides,
+            start_at,
         )
 
     def _parse_step(

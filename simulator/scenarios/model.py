@@ -4,7 +4,7 @@ error type that points back into the file. Templates in values are already compi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,7 @@ class Scenario:
     faults: FaultSet = field(default_factory=FaultSet)
     params_line: int = 1  # where `params:` is (or the top of the file), for errors about parameters
     provides: tuple[str, ...] = ()  # pact provider states playing it sets (`given("…")`); not inherited by includers
+    start_at: datetime | None = None  # `start_at:` simulated time starts here (else the run ends about now)
 
     def exported_names(self) -> set[str]:
         """Step names visible after this scenario is included (not repeated): its own and its includes'."""
@@ -125,6 +126,16 @@ class Scenario:
             bool(step.faults) or (isinstance(step, IncludeStep) and step.scenario.declares_faults())
             for step in self.steps
         )
+
+    def fault_kinds(self) -> set[str]:
+        """The kinds of fault this scenario (with its steps and includes) declares."""
+        kinds = set(self.faults.specs) if self.faults else set()
+        for step in self.steps:
+            if step.faults:
+                kinds.update(step.faults.specs)
+            if isinstance(step, IncludeStep):
+                kinds.update(step.scenario.fault_kinds())
+        return kinds
 
     def event_types(self) -> list[str]:
         """Every event type this scenario (with its includes) emits, in order of first appearance."""

@@ -12,67 +12,21 @@ import contextlib
 import heapq
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tidings.contracts import Catalog
-from tidings.contracts.errors import UsageError
-from tidings.simulator.scenarios.clock import SimulatedClock
+from tidings.contracts.errors import TidingsError, UsageError
+from tidings.simulator.scenarios.clock import SimulatedClock, interleaved_end
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.generators import Generators
 from tidings.simulator.scenarios.limits import MATERIALISE_LIMIT, MAX_EVENTS, max_events
 from tidings.simulator.scenarios.model import EmitStep, IncludeStep, Scenario, ScenarioError
 from tidings.simulator.scenarios.params import bind_params
+from tidings.simulator.scenarios.planned import PlannedEvent, StepRef, crn_of
 from tidings.simulator.scenarios.templates import Template, TemplateError, TemplateScope, render_tree
 
 __all__ = ["MATERIALISE_LIMIT", "MAX_EVENTS", "Plan", "PlannedEvent", "StepRef", "crn_of", "max_events"]
-
-
-@dataclass(frozen=True, slots=True)
-class StepRef:
-    """Which step of which scenario file made an event."""
-
-    scenario: str
-    label: str
-    path: str
-    line: int
-    event_type: str
-
-    def __str__(self) -> str:
-        return f"{self.scenario}:{self.label}"
-
-
-@dataclass(slots=True)
-class PlannedEvent:
-    """One resolved, validated event: what to publish, when (simulated), the fake API state it carries and
-    the step's own faults."""
-
-    seq: int
-    step: StepRef
-    index: int | None
-    event: dict[str, Any]
-    occurred_at: datetime
-    state: dict[str, Any] | None = None
-    faults: FaultSet | None = None
-
-    @property
-    def event_type(self) -> str:
-        return str(self.event.get("eventType", self.step.event_type))
-
-    @property
-    def crn(self) -> str | None:
-        return crn_of(self.event)
-
-
-def crn_of(event: Mapping[str, Any]) -> str | None:
-    """The person's CRN from personReference, if the event has one."""
-    reference = event.get("personReference")
-    identifiers = reference.get("identifiers") if isinstance(reference, Mapping) else None
-    for identifier in identifiers if isinstance(identifiers, list) else []:
-        if isinstance(identifier, Mapping) and identifier.get("type") == "CRN":
-            return str(identifier.get("value"))
-    return None
 
 
 class Plan:
@@ -92,11 +46,28 @@ class Plan:
         self.catalog = catalog
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.base_url = base_url or catalog.api_base_url
+        start = start if start is not None else scenario.start_at
         self.start = SimulatedClock(start).start
         self.given = dict(params or {})  # as the caller gave them (CLI strings included)
         self.params = bind_params(scenario, self.given, Generators(self.seed), self.start)
         _check_event_types(scenario, catalog)
         self.total: int | None = None
+        if start is None:  # placed to end now, so no occurredAt is in the future
+            span = self._span()
+            if span:
+                self.start -= span
+                self.params = bind_params(scenario, self.given, Generators(self.seed), self.start)
+
+    def _span(self) -> timedelta:
+        """How much simulated time the plan covers (estimated by the sample pass; 0 when it cannot be played:
+        preflight reports why)."""
+        resolver = _Resolver(self, sample=True, timing=True)
+        try:
+            for _ in resolver.run():
+                pass
+        except TidingsError:
+            return timedelta()
+        return max(resolver.end - self.start, timedelta())
 
     def preflight(self) -> int:
         """Resolve and validate the whole plan before anything is published; return its number of events.
@@ -134,13 +105,15 @@ class _Resolver:
     """One pass over a plan. In sample mode each repeat runs only its first and last iteration, and `weight`
     counts how many events the full pass would make."""
 
-    def __init__(self, plan: Plan, *, sample: bool) -> None:
+    def __init__(self, plan: Plan, *, sample: bool, timing: bool = False) -> None:
         self.plan = plan
         self.sample = sample
+        self.timing = timing  # only the clock: no events built or validated (Plan._span)
         self.generators = Generators(plan.seed)
         self.weight = 0.0
         self.seq = 0
         self.skipped = False  # did the sample pass leave repetitions out?
+        self.end = plan.start  # the latest simulated time reached (sample passes count skipped repetitions)
 
     def run(self) -> Iterator[PlannedEvent]:
         plan = self.plan
@@ -210,7 +183,12 @@ class _Resolver:
         faults = inherited.overridden_by(step.faults) if inherited else step.faults
         for index in indices:
             label = step.describe() + (f" (repetition {index + 1} of {count:,})" if step.repeat is not None else "")
+            if index == count - 1 and count > 2 and self.sample:
+                clock.advance(step.after * (count - 2))  # the skipped repetitions' time
             scope.now = clock.advance(step.after)
+            self.end = max(self.end, clock.now)
+            if self.timing:
+                continue
             scope.index = index if step.repeat is not None else None
             try:
                 overrides = {**render_tree(scenario.data, scope), **render_tree(step.data, scope)}
@@ -267,12 +245,19 @@ class _Resolver:
             return
         indices, each = self._indices(count)
         if self.sample or step.interleave == 1:
+            began, span = clock.now, None
             for index in indices:
+                if index == count - 1 and count > 2 and self.sample and step.interleave == 1:
+                    clock.advance((clock.now - began) * (count - 2))  # the skipped repetitions' time
                 clock.advance(step.after)
-                scope.now = clock.now
+                scope.now = started = clock.now
                 child = self._bind(scenario, step, scope, params, index)
                 with _naming_repetition(step, index, count):
                     yield from self._scenario(included, child, {}, clock, faults, weight * each)
+                span = clock.now - started if span is None else span
+            if self.sample and step.interleave > 1 and span is not None:  # played one after the other here
+                clock.now = interleaved_end(began, step.after, span, count, step.interleave)
+            self.end = max(self.end, clock.now)
             return
         yield from self._interleaved(scenario, step, scope, params, clock, faults, count)
 

@@ -32,10 +32,10 @@ def test_play_prints_the_timeline_and_the_summary() -> None:
         "play", "referral-lifecycle", "--param", "crn=X123456", "--seed", "7", "--fault", "duplicate=0.3"
     )
     assert code == 0, out
-    assert "referral-lifecycle  seed 7  14 events  faults: duplicate=0.3" in out
+    assert "referral-lifecycle  seed 7  14 events  faults: republish=0.3" in out
     for column in ("time", "step", "eventType", "CRN", "MessageId", "fault", "queues"):
         assert column in out
-    assert "intervention.referral.concluded" in out and "X123456" in out and "duplicate" in out
+    assert "intervention.referral.concluded" in out and "X123456" in out and "republish" in out
     assert "emitted 14 events" in out and "--no-wait" in out
     assert "✓ intervention-events: delivered" in out
 
@@ -66,9 +66,11 @@ def test_a_long_timeline_is_cut_in_the_middle() -> None:
         ),
         (["referral-lifecycle", "-p", "crn"], "--param 'crn' is not NAME=VALUE", "--param crn=X123456"),
         (["caseload", "-p", "count=lots"], "caseload.yaml:8: parameter 'count' is an integer", "count=100"),
-        (["referral-lifecycle", "--fault", "duplicate=2"], "bad fault 'duplicate=2'", "duplicate=0.2"),
+        (["referral-lifecycle", "--fault", "duplicate=2"], "bad fault 'duplicate=2'", "republish=0.2"),
         (["referral-lifecycle", "--fault", "jitter=2s"], "unknown fault 'jitter'", "delay=0-3s"),
         (["referral-lifecycle", "--speed", "0"], "--speed 0 is outside 0.001..1,000,000", "--speed 60"),
+        (["referral-lifecycle", "--start-at", "soon"], "start time 'soon' is not an ISO-8601", "2024-01-01T09:00Z"),
+        (["referral-lifecycle", "--fault", "poison=1:rotten"], "unknown poison kind 'rotten'", "malformed"),
     ],
 )
 def test_bad_input_exits_2_with_a_hint(args: list[str], message: str, hint: str) -> None:
@@ -157,3 +159,13 @@ def test_a_narrow_terminal_gets_a_compact_timeline() -> None:
     assert result.exit_code == 0
     assert "MessageIds shortened: --json has them in full" in result.stdout
     assert "referral.sent" in result.stdout and "intervention.referral.sent" not in result.stdout
+
+
+def test_start_at_places_the_run_and_the_header_says_how_to_replay_it() -> None:
+    code, out, _ = tidings("play", "referral-withdrawn", "--seed", "5", "--start-at", "2024-01-01T09:00Z", "--json")
+    assert code == 0, out
+    events = [json.loads(line) for line in out.splitlines()]
+    published = [e for e in events if e["type"] == "EventPublished"]
+    assert published[0]["at"].startswith("2024-01-01T09:00:00")
+    code, out, _ = tidings("play", "referral-sent", "--seed", "5")
+    assert code == 0 and "(replay: --seed 5 --start-at " in out

@@ -92,3 +92,35 @@ def test_every_shipped_example_can_be_rebuilt_valid_with_new_ids(catalog: Catalo
     for event_type in catalog.event_types:
         event = catalog.example(event_type, crn="Z999999", **{"additionalInformation.referralId": RID})
         assert catalog.validate(event) == [], event_type
+
+
+def test_an_overridden_referral_id_re_derives_the_fields_built_from_it(catalog: Catalog) -> None:
+    referral = "11111111-2222-4333-8444-555555555555"
+    event = catalog.example("intervention.referral.ended", additionalInformation={"referralId": referral})
+    info = event["additionalInformation"]
+    assert info["referralURN"] == f"urn:hmpps:interventions-referral:{referral}"
+    assert info["referralProbationUserURL"].endswith(f"/referrals/{referral}/progress")
+    assert event["detailUrl"].endswith(f"/sent-referral/{referral}") and catalog.validate(event) == []
+    feedback = catalog.example(
+        "intervention.session-appointment.session-feedback-submitted",
+        sessionNumber=3,
+        **{"additionalInformation.referralId": referral, "additionalInformation.deliusAppointmentId": "77"},
+    )
+    assert feedback["additionalInformation"]["referralProbationUserURL"].endswith(
+        f"/referrals/{referral}/session/3/appointment/77/feedback"
+    )
+
+
+def test_a_derived_field_given_by_the_caller_is_kept(catalog: Catalog) -> None:
+    event = catalog.example(
+        "intervention.referral.ended",
+        additionalInformation={"referralId": "11111111-2222-4333-8444-555555555555", "referralURN": "urn:x:mine"},
+    )
+    assert event["additionalInformation"]["referralURN"] == "urn:x:mine"
+
+
+def test_every_example_agrees_with_its_derived_rules(catalog: Catalog) -> None:
+    derived = [contract for contract in catalog if contract.derived]
+    assert len(derived) >= 5
+    for contract in derived:
+        assert catalog.example(contract.event_type, version=contract.version) == contract.examples[0], contract

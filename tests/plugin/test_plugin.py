@@ -184,7 +184,7 @@ def test_fixtures_marker_checks_and_failures_as_a_user_sees_them(pytester: pytes
             "*- intervention.referral.sent  crn=X777777  MessageId=*",
             # a failing test's report shows the timelines of the runs it played
             "*- tidings runs -*",
-            "run of referral-sent (seed 1, replay with seed=1)",
+            "run of referral-sent (seed 1, replay with seed=1, start_at=*)",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -221,7 +221,7 @@ def test_the_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
 def test_the_marker_is_registered_with_its_signature(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--markers")
     result.stdout.fnmatch_lines(
-        ["@pytest.mark.tidings_scenario(name, *, seed=None, faults=None, **params): play the tidings scenario*"]
+        ["@pytest.mark.tidings_scenario(name, *, seed=None, faults=None, start_at=None, speed=None, **params): play*"]
     )
 
 
@@ -306,6 +306,7 @@ def test_the_exported_names_are_the_public_interface() -> None:
 
     public = {name for name in plugin.__all__ if not name.startswith(("pytest_", "tidings"))}
     assert public == {
+        "NotConsumed",
         "NotReceived",
         "Published",
         "Queue",

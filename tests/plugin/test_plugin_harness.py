@@ -116,7 +116,7 @@ def test_a_bad_queue_setup_is_refused(fields: dict[str, Any], message: str) -> N
 
 @pytest.mark.parametrize(
     ("faults", "expected"),
-    [(None, ""), ("duplicate=1", "duplicate=1"), (["drop=0.5", "reorder=3"], "drop=0.5, reorder=3")],
+    [(None, ""), ("duplicate=1", "republish=1"), (["drop=0.5", "reorder=3"], "drop=0.5, reorder=3")],
 )
 def test_faults_are_written_as_one_spec_a_list_or_a_fault_set(faults: Any, expected: str) -> None:
     assert str(_fault_set(faults)) == (expected or "none")

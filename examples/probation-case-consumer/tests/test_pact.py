@@ -72,11 +72,10 @@ def test_the_consumer_handles_the_referral_events_it_relies_on(tidings_pact: Any
     consumer = ReferralConsumer(None, "unused: pact hands the messages over", store, fetch=fetch)
     outcomes: list[str] = []
 
-    def handle(body: str | bytes | None, metadata: dict[str, object]) -> None:
-        # Raw delivery: the SQS message body is the event itself.
-        message = {"MessageId": f"pact-{len(outcomes)}", "Body": body if isinstance(body, str) else body.decode()}
-        assert json.loads(message["Body"])["eventType"] == metadata["eventType"]
-        outcomes.append(consumer.handle(message))
+    def handle(event: dict[str, Any], metadata: dict[str, object]) -> None:
+        # tidings_pact hands over the decoded event; on raw delivery the SQS message body is the event itself.
+        assert event["eventType"] == metadata["eventType"]
+        outcomes.append(consumer.handle({"MessageId": f"pact-{len(outcomes)}", "Body": json.dumps(event)}))
 
     pact.verify(handle, "Async")
 

@@ -62,7 +62,7 @@ def test_duplicates_and_reordering_are_survived(
     tidings: Tidings, tidings_engine: TidingsEngine, queue: Queue, store: ReferralStore
 ) -> None:
     # Every event twice, all 28 messages shuffled; seed 7 publishes the referral's conclusion first.
-    run = tidings.play("referral-lifecycle", referralId=REFERRAL_ID, faults=["duplicate=1", "reorder=30"], seed=7)
+    run = tidings.play("referral-lifecycle", referralId=REFERRAL_ID, faults=["republish=1", "reorder=30"], seed=7)
     published = [e.event_type for e in run.events if e.event_type.startswith("intervention.referral.")]
     assert published.index("intervention.referral.concluded") < published.index("intervention.referral.sent")
     assert len(published) == 6  # sent, assigned and concluded, each published twice
@@ -92,6 +92,20 @@ def test_a_redelivered_message_is_a_no_op(
     assert (stats.recorded, stats.failures, stats.duplicates) == (1, 1, 1)
     assert store.processed_count() == 1
     assert [event_type for event_type, _ in store.events(REFERRAL_ID)] == ["intervention.referral.sent"]
+
+
+def test_the_same_message_delivered_again_by_sqs_is_a_no_op(
+    tidings: Tidings, tidings_engine: TidingsEngine, queue: Queue, store: ReferralStore
+) -> None:
+    # tidings' redeliver fault: SQS hands the consumer the same message again (same MessageId, receive count 2).
+    run = tidings.play("referral-sent", crn="X654321", referralId=REFERRAL_ID, faults=["redeliver=1"], seed=5)
+    assert [e.fault for e in run.events] == ["redeliver"]
+
+    stats = consumer_for(queue, store, tidings_engine).run(until_idle=True)
+
+    assert (stats.recorded, stats.duplicates, stats.failures) == (1, 1, 0)  # the second copy is recognised
+    assert [event_type for event_type, _ in store.events(REFERRAL_ID)] == ["intervention.referral.sent"]
+    assert queue.depth == 0
 
 
 def test_a_poison_message_lands_in_the_dead_letter_queue(

@@ -21,7 +21,7 @@ import socketserver
 import struct
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from typing import Any
@@ -29,6 +29,7 @@ from urllib.parse import unquote
 
 from tidings.contracts.errors import EngineError
 from tidings.simulator.engine.embedded import patches as moto_patches
+from tidings.simulator.engine.embedded.developer_sqs import DeveloperSqs
 from tidings.simulator.engine.embedded.direct import DirectDispatch
 
 __all__ = ["EmbeddedServer", "call_wsgi", "wsgi_environ"]
@@ -70,12 +71,19 @@ class EmbeddedServer:
             raise RuntimeError("the embedded server is not started")
         return self._server.app
 
+    def wrap(self, wrapper: Callable[[Any], Any]) -> None:
+        """Serve `wrapper(app)` instead of the app (a WSGI middleware such as `tidings up`'s /_tidings/info): both
+        the HTTP socket and the in-process transport call it from now on."""
+        if self._server is None:
+            raise RuntimeError("the embedded server is not started")
+        self._server.app = wrapper(self._server.app)
+
     def start(self) -> EmbeddedServer:
         """Bind and serve in a daemon thread; raises EngineError when the port is taken."""
         moto_patches.apply()
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        app = DirectDispatch(DomainDispatcherApplication(create_backend_app))
+        app = DeveloperSqs(DirectDispatch(DomainDispatcherApplication(create_backend_app)))
         try:
             self._server = _Server((self.host, self.requested_port), _KeepAliveHandler, app)
         except OSError as error:

@@ -46,7 +46,7 @@ def test_peek_leaves_messages_and_decodes_the_envelope(engine: Engine, unique: C
     assert peeked.occurred_at == published.event["occurredAt"]
     assert peeked.detail_url == published.event["detailUrl"]
     assert peeked.tracking is not None and peeked.tracking.request_id == published.tracking_id
-    assert peeked.receive_count == 1  # SQS counts a peek as a receive
+    assert peeked.receive_count == 0  # looked at, not received (SQS would count a receive)
     assert tools.depth(queue)["visible"] == 1
 
 

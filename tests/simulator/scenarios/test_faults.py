@@ -43,8 +43,18 @@ def run(faults: str | list[str], n: int = 200, seed: int = 1, **kwargs: Any) -> 
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("duplicate=0.2", "duplicate=0.2"),
-        ("duplicate", "duplicate=1"),
+        ("duplicate=0.2", "republish=0.2"),
+        ("duplicate", "republish=1"),
+        ("republish=0.2", "republish=0.2"),
+        ("redeliver=0.3", "redeliver=0.3"),
+        ("poison=0.1:malformed", "poison=0.1:malformed"),
+        ("poison=0.1:schema-invalid|wrong-type", "poison=0.1:invalid|unknown-type"),
+        ("poison=0.1:malformed,invalid,unknown-version,unknown-type", "poison=0.1"),
+        ("api-lag=2s", "api-lag=2s"),
+        ("api-lag=3req", "api-lag=3req"),
+        ("api-error=0.2", "api-error=0.2"),
+        ("api-error=0.2:500", "api-error=0.2:500"),
+        ("api-slow=0-500ms", "api-slow=0-0.5s"),
         ("drop=10%", "drop=0.1"),
         ("poison=0.05", "poison=0.05"),
         ("reorder=5", "reorder=5"),
@@ -60,7 +70,11 @@ def test_good_specs(text: str, shown: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message", "example"),
     [
-        ("duplicate=2", "the rate 2 is not between 0 and 1", "duplicate=0.2"),
+        ("duplicate=2", "the rate 2 is not between 0 and 1", "republish=0.2"),
+        ("poison=0.1:rotten", "unknown poison kind 'rotten'", "poison=0.1:malformed|invalid"),
+        ("api-lag=soon", "a number of requests (3req)", "api-lag=2s"),
+        ("api-error=0.2:404", "is not a 5xx", "api-error=0.2"),
+        ("api-slow=2-1s", "runs backwards", "api-slow=0-500ms"),
         ("drop=lots", "must be a number", "drop=0.1"),
         ("reorder=1", "at least 2", "reorder=5"),
         ("reorder=x", "whole number", "reorder=5"),
@@ -99,7 +113,7 @@ def test_duplicates_repeat_the_same_event_right_after_it() -> None:
     out = run("duplicate=1", n=10)
     assert [m.kind for m in out] == ["event", "duplicate"] * 10
     assert all(out[i].planned is out[i + 1].planned for i in range(0, 20, 2))
-    assert all(m.marks == ["duplicate"] for m in out[1::2])
+    assert all(m.marks == ["republish"] for m in out[1::2])
 
 
 def test_rates_are_roughly_honoured() -> None:
@@ -115,18 +129,31 @@ def test_drop_keeps_the_event_out_of_publishing_but_marks_it() -> None:
 def test_poison_replaces_the_event_with_a_broken_body() -> None:
     out = run("poison=1", n=60)
     assert all(m.kind == "poison" and m.body for m in out)
-    variants = Counter(m.marks[0] for m in out)
-    assert set(variants) == {"poison:malformed-json", "poison:schema-invalid", "poison:unknown-version"}
+    variants = [m.marks[0] for m in out]
+    kinds = ["malformed", "invalid", "unknown-version", "unknown-type"]
+    # All kinds in turn, never at random: each comes 15 times, one after the other, from a seeded start.
+    assert Counter(variants) == {f"poison:{kind}": 15 for kind in kinds}
+    start = kinds.index(variants[0].split(":")[1])
+    assert variants[:8] == [f"poison:{kinds[(start + i) % 4]}" for i in range(8)]
+
+
+def test_a_poison_kind_is_used_alone_when_named() -> None:
+    out = run("poison=1:invalid", n=10)
+    assert {m.marks[0] for m in out} == {"poison:invalid"}
+    both = [m.marks[0] for m in run("poison=1:malformed|unknown-type", n=6, seed=3)]
+    assert set(both) == {"poison:malformed", "poison:unknown-type"} and both[0] != both[1] and both[::2] == both[:1] * 3
 
 
 def test_each_poison_variant_really_is_poison() -> None:
     catalog = load_catalog()
     event = catalog.example("intervention.referral.sent")
     with pytest.raises(json.JSONDecodeError):
-        json.loads(poison_body(event, "malformed-json"))
-    assert catalog.validate(poison_body(event, "schema-invalid")) != []
+        json.loads(poison_body(event, "malformed"))
+    assert catalog.validate(poison_body(event, "invalid")) != []
     with pytest.raises(UsageError, match="version"):
         catalog.validate(poison_body(event, "unknown-version"))
+    with pytest.raises(UsageError, match=r"tidings\.poison\.unknown-type"):
+        catalog.validate(poison_body(event, "unknown-type"))
 
 
 def test_reorder_shuffles_within_windows_and_marks_what_moved() -> None:
@@ -156,5 +183,26 @@ def test_a_step_fault_overrides_the_run_fault_of_the_same_kind() -> None:
 
 def test_a_fault_set_from_a_mapping() -> None:
     faults = FaultSet.parse({"duplicate": 0.5, "delay": "1-2s"})
-    assert str(faults) == "duplicate=0.5, delay=1-2s"
+    assert str(faults) == "republish=0.5, delay=1-2s"
     assert str(FaultSet()) == "none" and not FaultSet()
+
+
+def test_redeliver_marks_the_event_itself_and_publishes_it_once() -> None:
+    out = run("redeliver=1", n=5)
+    assert [m.kind for m in out] == ["event"] * 5 and all(m.redeliver and m.marks == ["redeliver"] for m in out)
+    some = run("redeliver=0.3", n=1000, seed=5)
+    assert 230 < sum(m.redeliver for m in some) < 370
+    assert [m.redeliver for m in some] == [m.redeliver for m in run("redeliver=0.3", n=1000, seed=5)]
+
+
+def test_api_faults_ride_on_the_event_they_apply_to_and_are_marked() -> None:
+    out = run(["api-lag=2s", "api-error=0.2:500"], n=3)
+    assert all(m.kind == "event" for m in out)
+    assert all([str(spec) for spec in m.api] == ["api-lag=2s", "api-error=0.2:500"] for m in out)
+    assert all(m.marks == ["api-lag 2s", "api-error 0.2:500"] for m in out)
+
+
+def test_adding_a_fault_leaves_the_draws_of_the_others_as_they_were() -> None:
+    alone = [(m.planned.seq, m.kind) for m in run(["drop=0.2"], seed=4)]
+    with_api = [(m.planned.seq, m.kind) for m in run(["drop=0.2", "api-slow=0-1s"], seed=4)]
+    assert alone == with_api
