@@ -157,7 +157,7 @@ TARGET_CASES: list[Spec] = [
         "play:fault-remote",
         _play("--no-wait", "-f", "duplicate=0.5", "--endpoint", REMOTE),
         2,
-        r"refusing to inject faults \(duplicate=0\.5\)",
+        r"refusing to inject faults \(republish=0\.5\)",
     ),
     ("play:fault-aws", _play("--no-wait", "-f", "drop=0.1", "--engine", "aws"), 2, r"refusing to inject faults.*AWS"),
     (

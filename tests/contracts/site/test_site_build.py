@@ -137,8 +137,8 @@ def test_text_from_catalogues_is_escaped(tmp_path: Path) -> None:
     root = moved_registry(tmp_path / "registry")
     edit(
         root / "new-service" / "events" / MOVED / "v1.yaml",
-        "description: >-\n",
-        "description: >-\n  <script>alert(1)</script>\n",
+        "version 1.\ndescription: >-\n",
+        "version 1.\ndescription: >-\n  <script>alert(1)</script>\n",
     )
     build_site(load_registry(root), tmp_path / "site")
     html = (tmp_path / "site" / "events" / page_name(MOVED)).read_text()
