@@ -22,7 +22,7 @@ from tidings.contracts.catalog.compiled import CompiledContract
 from tidings.contracts.catalog.model import EventContract
 from tidings.contracts.pact.body_check import SchemaView, check_json_body
 from tidings.contracts.pact.matchers import regex_accepts
-from tidings.contracts.pact.model import ERROR, WARNING, Finding, MessageInteraction, PactFile
+from tidings.contracts.pact.model import ERROR, Finding, Findings, MessageInteraction, PactFile
 from tidings.contracts.pact.regex_lint import regex_findings
 from tidings.contracts.pact.resolve import resolve_contract
 
@@ -32,7 +32,7 @@ JSON_CONTENT_TYPE = "application/json"
 
 
 @dataclass
-class InteractionCheck:
+class InteractionCheck(Findings):
     """The static check of one interaction: the contract it was checked against and what was found."""
 
     interaction: MessageInteraction
@@ -40,21 +40,6 @@ class InteractionCheck:
     event_type: str | None
     resolved_by: str
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        """The findings that fail the check."""
-        return [finding for finding in self.findings if finding.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        """The findings that do not fail the check."""
-        return [finding for finding in self.findings if finding.severity == WARNING]
-
-    @property
-    def ok(self) -> bool:
-        """True when there is no error (warnings allowed)."""
-        return not self.errors
 
     @property
     def target(self) -> str:

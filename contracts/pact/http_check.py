@@ -25,7 +25,7 @@ from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.catalog.resources import ResourceContract
 from tidings.contracts.pact.body_check import SchemaView, check_json_body
 from tidings.contracts.pact.matchers import describe_matcher, regex_accepts
-from tidings.contracts.pact.model import ERROR, WARNING, Finding, HttpInteraction, PactFile
+from tidings.contracts.pact.model import ERROR, Finding, Findings, HttpInteraction, PactFile
 from tidings.contracts.pact.parts import is_json
 from tidings.contracts.pact.regex_lint import regex_findings
 
@@ -35,27 +35,12 @@ _ANSWERS = (200, 404)
 
 
 @dataclass
-class HttpInteractionCheck:
+class HttpInteractionCheck(Findings):
     """The static check of one HTTP interaction: the resource its request reaches and what was found."""
 
     interaction: HttpInteraction
     resource: ResourceContract | None
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        """The findings that fail the check."""
-        return [finding for finding in self.findings if finding.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        """The findings that do not fail the check."""
-        return [finding for finding in self.findings if finding.severity == WARNING]
-
-    @property
-    def ok(self) -> bool:
-        """True when there is no error (warnings allowed)."""
-        return not self.errors
 
     @property
     def target(self) -> str:

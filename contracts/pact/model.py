@@ -15,6 +15,7 @@ __all__ = [
     "ERROR",
     "WARNING",
     "Finding",
+    "Findings",
     "HttpInteraction",
     "MessageInteraction",
     "PactFile",
@@ -139,3 +140,25 @@ class Finding:
             "field": self.field,
             "hint": self.hint,
         }
+
+
+class Findings:
+    """What an interaction's check found, judged: the base of each interaction kind's check (the subclass, a
+    dataclass, declares `findings`)."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings that fail the check."""
+        return [finding for finding in self.findings if finding.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The findings that do not fail the check."""
+        return [finding for finding in self.findings if finding.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
