@@ -20,6 +20,8 @@ __all__ = ["check_queue_target", "chosen_endpoint", "refuse_remote"]
 
 _REMOTE_HINT = "add --allow-remote if you really mean to change a shared engine"
 _LOCALSTACK_NAMES = re.compile(r"(^|\.)localhost\.localstack\.cloud$")
+# /ACCOUNT/NAME, or LocalStack's path strategy (SQS_ENDPOINT_STRATEGY=path): /queue/REGION/ACCOUNT/NAME.
+_QUEUE_PATH = re.compile(r"^(/queue/[a-z0-9-]+)?/[^/]+/[^/]+$")
 _AWS_SQS_HOST = re.compile(r"^(sqs\.[a-z0-9-]+|[a-z0-9-]+\.queue|queue)\.amazonaws\.com(\.cn)?$")
 
 
@@ -64,7 +66,7 @@ def check_queue_target(engine: Engine, queue: str) -> None:
         port = parts.port
     except ValueError:
         port = -1
-    if not parts.hostname or port == -1 or parts.path.count("/") != 2:
+    if not parts.hostname or port == -1 or not _QUEUE_PATH.match(parts.path):
         raise UsageError(
             f"queue URL {queue!r} is not an SQS queue URL",
             hint="give the queue's name, e.g. intervention-events, or a URL like http://localhost:4566/000000000000/NAME",

@@ -23,6 +23,8 @@ def _engine(url: str | None, kind: str = "localstack") -> Engine:
         ("http://[::1]:4566", "http://127.0.0.1:4566/000000000000/q"),
         ("http://queues.internal:80", "http://queues.internal/000000000000/q"),
         ("http://127.0.0.1:4566", "intervention-events"),
+        # LocalStack with SQS_ENDPOINT_STRATEGY=path, as CI starts it
+        ("http://127.0.0.1:4566", "http://127.0.0.1:4566/queue/eu-west-2/000000000000/q"),
     ],
 )
 def test_a_queue_on_the_engines_own_host_passes(endpoint: str, queue: str) -> None:
@@ -37,6 +39,8 @@ def test_a_queue_on_the_engines_own_host_passes(endpoint: str, queue: str) -> No
         ("http://queues.internal:4566", "http://localhost:4566/000000000000/q", "localhost:4566"),
         ("http://127.0.0.1:4566", "http://127.0.0.1:notaport/000000000000/q", "not an SQS queue URL"),
         ("http://127.0.0.1:4566", "http://127.0.0.1:4566/q", "not an SQS queue URL"),
+        ("http://127.0.0.1:4566", "http://127.0.0.1:4566/queue/eu-west-2/000000000000", "not an SQS queue URL"),
+        ("http://127.0.0.1:4566", "http://queues.example.invalid/queue/eu-west-2/000000000000/q", "example.invalid"),
     ],
 )
 def test_a_queue_url_on_another_host_is_refused(endpoint: str, queue: str, says: str) -> None:
