@@ -4,6 +4,8 @@ is slow. One inner run covers them all (each inner run starts an engine and the 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -31,7 +33,12 @@ def get(url):
         return error.code, error.headers["content-type"], json.load(error)
 
 
-def test_redeliver_hands_the_consumer_the_same_sqs_message_again(tidings):
+NOT_HERE = "redeliver needs the embedded engine of this process (it loses the consumer's delete inside moto)"
+
+
+def test_redeliver_hands_the_consumer_the_same_sqs_message_again(tidings, tidings_engine):
+    if tidings_engine.kind != "embedded":
+        pytest.skip(NOT_HERE)
     queue = tidings.queue(visibility_timeout=30)
     run = tidings.play("referral-sent", seed=3, faults="redeliver=1")
     (published,) = run.events
@@ -45,7 +52,9 @@ def test_redeliver_hands_the_consumer_the_same_sqs_message_again(tidings):
     assert queue.drain() == []  # the second delete holds
 
 
-def test_redeliver_on_a_raw_delivery_queue(tidings):
+def test_redeliver_on_a_raw_delivery_queue(tidings, tidings_engine):
+    if tidings_engine.kind != "embedded":
+        pytest.skip(NOT_HERE)
     queue = tidings.queue(raw=True)
     tidings.play("referral-sent", faults="redeliver=1")
     (first,) = queue.receive(1)
@@ -126,4 +135,7 @@ def test_production_faults_as_a_consumer_test_meets_them(pytester: pytest.Pytest
     pytester.makeini(INI)
     pytester.makepyfile(test_faults=USER_TESTS)
     result = pytester.runpytest_subprocess("-q")
-    result.assert_outcomes(passed=11)
+    if os.environ.get("TIDINGS_ENDPOINT"):  # CI's engine steps: redelivery is refused on another engine
+        result.assert_outcomes(passed=9, skipped=2)
+    else:
+        result.assert_outcomes(passed=11)

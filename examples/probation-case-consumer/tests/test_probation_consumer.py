@@ -97,6 +97,8 @@ def test_a_redelivered_message_is_a_no_op(
 def test_the_same_message_delivered_again_by_sqs_is_a_no_op(
     tidings: Tidings, tidings_engine: TidingsEngine, queue: Queue, store: ReferralStore
 ) -> None:
+    if tidings_engine.kind != "embedded":
+        pytest.skip("redeliver needs the embedded engine of this process (tidings loses the delete inside moto)")
     # tidings' redeliver fault: SQS hands the consumer the same message again (same MessageId, receive count 2).
     run = tidings.play("referral-sent", crn="X654321", referralId=REFERRAL_ID, faults=["redeliver=1"], seed=5)
     assert [e.fault for e in run.events] == ["redeliver"]
