@@ -50,6 +50,9 @@ __all__ = ["HarnessApi", "HarnessEngine", "HarnessSettings", "Run", "emit_event"
 # a consumer draining the queue meanwhile would make a depth-based wait time out. Delivery is still checked
 # once at the end of the run, so its timeline says which queues had their messages by then.
 RUN_DELIVERY_TIMEOUT = 0.0
+# With taps a run waits for them (done as soon as each has what its queue admitted): on an engine that delivers
+# SNS -> SQS asynchronously (LocalStack) nothing has arrived yet when the last publish returns.
+TAPS_DELIVERY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,8 @@ def play_scenario(
     start = parse_start(start_at) if start_at is not None else None
     loaded = engine.library.load(scenario)
     plan = Plan(loaded, engine.catalog, params=params, seed=seed, base_url=api.base_url, start=start)
-    options = PlayOptions(_fault_set(faults), speed, delivery_timeout=RUN_DELIVERY_TIMEOUT, observe=taps)
+    timeout = TAPS_DELIVERY_TIMEOUT if taps else RUN_DELIVERY_TIMEOUT
+    options = PlayOptions(_fault_set(faults), speed, delivery_timeout=timeout, observe=taps)
     run = Run(scenario, plan.seed, dict(plan.params), plan.start)
     for event in _player(engine, api, queues).play(plan, options):
         run.timeline.add(event)
