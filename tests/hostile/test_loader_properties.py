@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tidings.contracts.catalog.loader import load_catalog
-from tidings.contracts.errors import TidingsError
+from tidings.contracts.errors import CatalogError, TidingsError
 from tidings.contracts.pact.file import load_pact
 from tidings.simulator.scenarios.loader import ScenarioLibrary, shipped_scenarios_dir
 
@@ -177,6 +177,18 @@ def test_a_mutated_catalogue_event_file_loads_or_is_refused(catalog_copy: Path, 
 def test_a_catalogue_event_file_with_a_line_replaced_loads_or_is_refused(catalog_copy: Path, text: str) -> None:
     _event_file(catalog_copy).write_text(text, encoding="utf-8", errors="surrogatepass")
     loads_or_refuses(lambda: load_catalog(catalog_copy))
+
+
+@pytest.mark.parametrize("draft", [True, [1], {"a": 1}, 3, None])
+def test_a_schema_whose_schema_keyword_is_not_a_string_is_refused_with_its_pointer(
+    catalog_copy: Path, draft: Any
+) -> None:
+    """Found by the mutation property: jsonschema's validator_for crashed (AttributeError, TypeError)."""
+    document = yaml.safe_load(_event_file(CATALOG).read_text(encoding="utf-8"))
+    document["schema"]["$schema"] = draft
+    _event_file(catalog_copy).write_text(_yaml(document), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"v1\.yaml: /schema/\$schema: not a valid JSON Schema"):
+        load_catalog(catalog_copy)
 
 
 # -- pact files ---------------------------------------------------------------------------------------------------
