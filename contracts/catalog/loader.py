@@ -197,6 +197,13 @@ def metaschema_error(schema: Any, path: Path, uri: str) -> CatalogError | None:
             f"{path}: not a JSON Schema: the document is {type(schema).__name__}, not an object",
             hint="a schema is a mapping such as {type: object, properties: {...}}",
         )
+    draft = schema.get("$schema", "")
+    if not isinstance(draft, str):  # validator_for would hash or decode it: TypeError / AttributeError
+        inside = "/schema" if uri.endswith((".yaml", ".yml")) else ""
+        return CatalogError(
+            f"{path}: {inside}/$schema: not a valid JSON Schema: $schema is {type(draft).__name__}, not a URI string",
+            hint="$schema names the draft, e.g. https://json-schema.org/draft/2020-12/schema (or leave it out)",
+        )
     validator = validator_for(schema, default=Draft202012Validator)
     error = best_match(validator(validator.META_SCHEMA).iter_errors(schema))
     if error is not None:

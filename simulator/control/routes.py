@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from tidings.contracts.errors import TidingsError
 from tidings.simulator.control.runs import RunManager
-from tidings.simulator.fake_api.problem import problem
+from tidings.simulator.fake_api.problem import problem, problem_responses
 from tidings.simulator.fake_api.state import FakeApiState
 from tidings.simulator.runs.player import Player
 from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound
@@ -48,6 +48,7 @@ class RunRequest(BaseModel):
         default=None,
         description="simulated time starts here (ISO-8601 with offset); default: the run ends now",
         examples=["2024-01-01T09:00:00Z"],
+        json_schema_extra={"format": "date-time"},
     )
     taps: bool = Field(
         default=False, description="count deliveries with tap queues of tidings' own (observed, not inferred)"
@@ -114,14 +115,19 @@ def control_router(
                 listed.append({"error": str(item)})
         return listed
 
-    @router.get("/scenarios/{name}", summary="One scenario")
+    @router.get("/scenarios/{name}", summary="One scenario", responses=problem_responses(400, 404))
     def scenario(name: str) -> Response:
         try:
             return JSONResponse(_describe(library.load(name), steps=True))
         except TidingsError as error:
             return _error(error)
 
-    @router.post("/runs", status_code=202, summary="Start a run (checked first; played in the background)")
+    @router.post(
+        "/runs",
+        status_code=202,
+        summary="Start a run (checked first; played in the background)",
+        responses=problem_responses(400, 404, 503),
+    )
     def start_run(request: RunRequest) -> Response:
         if runs is None:
             return _no_engine()
@@ -144,7 +150,7 @@ def control_router(
     def list_runs() -> list[dict[str, Any]]:
         return [record.to_json(timeline=False) for record in runs.all()] if runs else []
 
-    @router.get("/runs/{run_id}", summary="A run's status and timeline")
+    @router.get("/runs/{run_id}", summary="A run's status and timeline", responses=problem_responses(404))
     def get_run(run_id: str) -> Response:
         record = runs.get(run_id) if runs else None
         if record is None:
@@ -154,6 +160,7 @@ def control_router(
     @router.delete(
         "/runs/{run_id}",
         summary="Cancel a run: it stops after the event being published; the answer says what was published",
+        responses=problem_responses(404),
     )
     def cancel_run(run_id: str) -> Response:
         record = runs.cancel(run_id) if runs else None
@@ -161,7 +168,12 @@ def control_router(
             return problem(404, "Not Found", f"no run {run_id!r}", hint="GET /_tidings/runs lists the recent ones")
         return JSONResponse(record.to_json(timeline=False))
 
-    @router.post("/events", status_code=201, summary="Publish one event (and apply it to the fake API)")
+    @router.post(
+        "/events",
+        status_code=201,
+        summary="Publish one event (and apply it to the fake API)",
+        responses=problem_responses(400, 404, 503),
+    )
     def emit(request: EmitRequest) -> Response:
         if player is None:
             return _no_engine()
@@ -185,7 +197,12 @@ def control_router(
             runs.clear()
         return Response(status_code=204)
 
-    @router.post("/state", status_code=204, summary="Apply events' state changes without publishing them")
+    @router.post(
+        "/state",
+        status_code=204,
+        summary="Apply events' state changes without publishing them",
+        responses=problem_responses(400, 404),
+    )
     def apply_state(request: StateRequest) -> Response:
         try:
             for change in request.events:

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tidings.contracts import Catalog
-from tidings.simulator.fake_api.problem import problem
+from tidings.simulator.fake_api.problem import PROBLEM_SCHEMA, problem, problem_responses
 from tidings.simulator.fake_api.state import FakeApiState
 
 __all__ = ["create_app", "detail_templates"]
@@ -66,11 +66,11 @@ def create_app(
                 },
                 404: {
                     "description": "Nothing with that id has been played",
-                    "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+                    "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
                 },
                 500: {
                     "description": "Strict mode: the resource would not validate (a catalogue bug, named)",
-                    "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}},
+                    "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
                 },
             },
             openapi_extra={"parameters": [_path_parameter(name) for name in _placeholders(template)]},
@@ -80,7 +80,25 @@ def create_app(
     app.add_middleware(_PlayedResources, state=state)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
+    _document_validation_as_problem(app)
     return app
+
+
+def _document_validation_as_problem(app: FastAPI) -> None:
+    """FastAPI documents its 422 as `application/json` HTTPValidationError; ours is a problem+json (see
+    `_validation_problem`): say so in /openapi.json."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for operation in (op for item in document.get("paths", {}).values() for op in item.values()):
+                if isinstance(operation, dict) and "422" in operation.get("responses", {}):
+                    operation["responses"]["422"] = problem_responses(422)[422]
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routes(catalog: Catalog) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -99,19 +117,6 @@ def _routes(catalog: Catalog) -> list[tuple[str, str, dict[str, Any] | None]]:
         if template not in covered:
             routes.append((template, f"What {', '.join(types)} point at", None))
     return routes
-
-
-_PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["title", "status"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-    },
-}
 
 
 def _detail_endpoint(state: FakeApiState, template: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
