@@ -33,7 +33,14 @@ def _build(contracts: list[Path] | None, registry: Path | None, pacts: Path | No
     if chosen is None:
         catalog = load_catalog()
         chosen = Registry(root=None, topic=catalog.topic, catalogs=[catalog])
-    return build_site(chosen, out, load_pacts([pacts]) if pacts is not None else None)
+    found = load_pacts([pacts]) if pacts is not None else None
+    try:
+        return build_site(chosen, out, found)
+    except OSError as exc:  # --out under a file, read-only, full disk: the user's to fix, not a traceback
+        raise UsageError(
+            f"cannot write the site to {out}: {exc.strerror} ({exc.filename})",
+            hint="give --out a folder you can write, e.g. --out build/site",
+        ) from None
 
 
 @app.command("build")

@@ -41,3 +41,10 @@ def test_serve_refuses_a_remote_address_and_an_unbuilt_site(tmp_path: Path) -> N
     assert result.exit_code == 2 and "--allow-remote" in result.output
     result = runner.invoke(app, ["docs", "serve", "--site", str(tmp_path)])
     assert result.exit_code == 2 and "no index.html" in result.output
+
+
+def test_an_out_folder_that_cannot_be_written_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    result = CliRunner().invoke(app, ["docs", "build", "--out", str(tmp_path / "afile" / "site")])
+    assert result.exit_code == 2, result.output
+    assert "cannot write the site to" in result.output and "Traceback" not in result.output
