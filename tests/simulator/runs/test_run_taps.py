@@ -57,9 +57,12 @@ def consumer(engine: Engine) -> Iterator[list[str]]:
     thread.join(timeout=5)
 
 
+def _plan(player: Player, catalog: Catalog) -> Plan:
+    return Plan(ScenarioLibrary().load("referral-lifecycle"), catalog, seed=3, base_url=player.base_url)
+
+
 def _play(player: Player, catalog: Catalog, options: PlayOptions) -> list[Any]:
-    plan = Plan(ScenarioLibrary().load("referral-lifecycle"), catalog, seed=3, base_url=player.base_url)
-    return list(player.play(plan, options))
+    return list(player.play(_plan(player, catalog), options))
 
 
 def test_taps_report_the_true_delivery_while_a_consumer_drains_the_queue(
@@ -89,10 +92,9 @@ def test_without_taps_a_draining_consumer_makes_depths_undercount(
     # synchronously after each publish (not in a thread), so the race with the depth check cannot hide it.
     sqs = engine.client("sqs")
     url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
-    plan = Plan(ScenarioLibrary().load("referral-lifecycle"), catalog, seed=3, base_url=player.base_url)
     events: list[Any] = []
     drained = 0
-    for event in player.play(plan, PlayOptions(delivery_timeout=0.5, observe=False)):
+    for event in player.play(_plan(player, catalog), PlayOptions(delivery_timeout=0.5, observe=False)):
         events.append(event)
         if isinstance(event, EventPublished):
             while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
