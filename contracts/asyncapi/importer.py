@@ -39,6 +39,7 @@ MINIMAL_ENVELOPE: dict[str, Any] = {
 
 _RANK = {"schemas": 0, "document": 1, "file": 1, "auto": 2}
 _ENVELOPE_URI = "urn:tidings:import:envelope"
+_SPEC_SUFFIXES = (".yml", ".yaml", ".json")
 
 
 def import_paths(
@@ -72,19 +73,30 @@ def _files(paths: list[Path]) -> list[Path]:
         if path.is_file():
             found.append(path)
         elif path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix in (".yml", ".yaml", ".json")
-                and not any(
-                    part.startswith(".") or part in ("script", "node_modules") for part in p.relative_to(path).parts
-                )
-            )
+            found += sorted(_spec_files(path))
         else:
             if os.path.lexists(path):
                 read_file_bytes(path)  # a FIFO, device, socket or link loop: the safe reader names which
             raise UsageError(f"{path}: no such file or directory", hint="give registry checkouts, folders or files")
+    return found
+
+
+def _spec_files(folder: Path) -> list[Path]:
+    """The regular YAML and JSON files under `folder`, not in hidden folders, `script/` or `node_modules/`.
+    Walked with os.scandir, whose entries know files from folders without a stat each (rglob + is_file took
+    a tenth of an import); a FIFO or a broken link is not a file here either."""
+    found: list[Path] = []
+    pending = [str(folder)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):  # as rglob: never into a linked folder (loops)
+                    if entry.name not in ("script", "node_modules"):
+                        pending.append(entry.path)
+                elif entry.name.endswith(_SPEC_SUFFIXES) and entry.is_file():
+                    found.append(Path(entry.path))
     return found
 
 

@@ -42,7 +42,8 @@ def write_registry(
     envelope_text = json.dumps(envelope, indent=2, ensure_ascii=False) + "\n"
     for producer, group in by_producer.items():
         root = into / producer
-        (root / "events").mkdir(parents=True)
+        root.mkdir()
+        (root / "events").mkdir()
         (root / "envelope.schema.json").write_text(envelope_text, encoding="utf-8")
         types = list(dict.fromkeys(e.event_type for e in group))
         base = next((e.api_base_url for e in group if e.api_base_url), None) or "http://localhost:8080"
@@ -54,7 +55,8 @@ def write_registry(
             "shared": ["envelope.schema.json"],
             "events": types,
         }
-        (root / "catalog.yaml").write_text(_dump(index), encoding="utf-8")
+        # JSON (which is YAML too) for the reason given for the contracts below.
+        (root / "catalog.yaml").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         for event in group:
             folder = root / "events" / event.event_type
             folder.mkdir(exist_ok=True)

@@ -1,8 +1,8 @@
 """YAML read with the line of every node: the importer says file:line for what it normalises or refuses.
 
 Timestamps stay strings (an `example: 2024-01-01T10:00:00Z` is what the wire carries), and libyaml's parser is
-used when PyYAML has it. The data is `yaml.load`'s; the lines are found only when one is first asked for (most
-files of a registry import without a note, and walking every node for its line cost as much as the parse).
+used when PyYAML has it. The data is `yaml.load`'s; a line is looked up in the nodes the parse composed, only
+when asked for, along its pointer (walking every node for its line, or parsing again, cost as much as the parse).
 """
 
 from __future__ import annotations
@@ -28,17 +28,19 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class Lines(dict[str, int]):
-    """JSON pointer → 1-based line of the key (or item) there, found on the first `get` from the parser's
-    events (no nodes built, no scalar resolved but keys)."""
+    """JSON pointer → 1-based line of the key (or item) there, looked up on `get` in the node tree the parse
+    composed anyway: one descent along the pointer, not a walk of every node (or a second parse)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, node: yaml.Node | None) -> None:
         super().__init__()
-        self._text: str | None = text
+        self._node = node
 
     def get(self, pointer: str, default: Any = None) -> Any:
-        if self._text is not None:
-            text, self._text = self._text, None
-            _event_lines(text, self)
+        if pointer not in self:
+            line = _line_at(self._node, pointer)
+            if line is None:
+                return default
+            self[pointer] = line
         return super().get(pointer, default)
 
 
@@ -56,67 +58,58 @@ def plain_loader() -> Any:
 
 
 def load_with_lines(text: str) -> tuple[Any, Lines]:
-    """`(data, lines)` for one YAML (or JSON) document."""
+    """`(data, lines)` for one YAML (or JSON) document: `yaml.load`'s data, and its composed nodes for lines."""
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise YamlSyntaxError(what, mark.line + 1 if mark is not None else None) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), None) from None
-    return data, Lines(text)
-
-
-_NODE_START = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
-_SKIP = "\0"  # a pointer not recorded (inside a complex key, or a merge key's own line)
-
-
-def _event_lines(text: str, lines: dict[str, int]) -> None:
-    """Fill `lines` from the parser's events: a mapping child's line is its key's, an item's its own."""
-    loader = _Loader(text)
-    stack: list[list[Any]] = []  # [pointer, is_mapping, pending child pointer or item index]
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
-                continue
-            if not isinstance(event, _NODE_START):
-                continue
-            mark: Any = event.start_mark
-            line = mark.line + 1 if mark is not None else 0
-            if stack and stack[-1][1] and stack[-1][2] is None:  # a key
-                frame = stack[-1]
-                if not isinstance(event, yaml.ScalarEvent):
-                    frame[2] = _SKIP
-                    pointer = _SKIP
-                else:
-                    key = _key_text(event.value, event.style)
-                    frame[2] = frame[0] if key == "<<" else _child(frame[0], key)
-                    if key != "<<" and frame[0] != _SKIP:
-                        lines[frame[2]] = line
-                    continue
-            elif stack and stack[-1][1]:  # the value of the pending key
-                pointer, stack[-1][2] = stack[-1][2], None
-            elif stack:  # a sequence item
-                pointer = _child(stack[-1][0], str(stack[-1][2]))
-                stack[-1][2] += 1
-                if pointer != _SKIP:
-                    lines[pointer] = line
-            else:
-                pointer = ""
-                lines[pointer] = line
-            if isinstance(event, yaml.MappingStartEvent):
-                stack.append([pointer, True, None])
-            elif isinstance(event, yaml.SequenceStartEvent):
-                stack.append([pointer, False, 0])
     finally:
         loader.dispose()
+    return data, Lines(node)
 
 
-def _child(pointer: str, key: str) -> str:
-    return _SKIP if pointer == _SKIP else f"{pointer}/{_escape(key)}"
+def _line_at(node: yaml.Node | None, pointer: str) -> int | None:
+    """The line of what `pointer` names under `node`: a mapping child's is its key's, an item's its own."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in pointer.split("/")[1:] if pointer else []:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, yaml.MappingNode):
+            found = _entry(node, key)
+            if found is None:
+                return None
+            key_node, node = found
+            line = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
+            node = node.value[int(key)]
+            line = node.start_mark.line + 1
+        else:
+            return None
+    return line
+
+
+def _entry(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """The (key node, value node) of `key` in `mapping`, looking into `<<` merges as the constructor does."""
+    merged: list[yaml.Node] = []
+    for key_node, value_node in reversed(mapping.value):  # the last of duplicate keys wins, as in the data
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        text = _key_text(key_node.value, key_node.style)
+        if text == key and key_node.value != "<<":
+            return key_node, value_node
+        if key_node.value == "<<" and not key_node.style:
+            merged.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+    for source in merged:
+        if isinstance(source, yaml.MappingNode) and (found := _entry(source, key)) is not None:
+            return found
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -125,7 +118,3 @@ def _key_text(value: str, style: str | None) -> str:
     if style:  # quoted or block: a string
         return value
     return str(yaml.load(value, Loader=_Loader)) if value[:1] in "0123456789+-.~nNtTfFyYoO" else value
-
-
-def _escape(key: Any) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")

@@ -20,14 +20,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import best_match
-from jsonschema.validators import Draft202012Validator, validator_for
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
 from tidings.contracts.catalog.api import BusinessApi
 from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.catalog.files import key_line, read_data_file
+from tidings.contracts.catalog.metaschema import first_metaschema_error
 from tidings.contracts.catalog.model import EventContract, UrlOnlyParam
 from tidings.contracts.catalog.resources import load_projections, load_resources
 from tidings.contracts.catalog.schemas import CATALOG_BASE_URI, catalog_uri, make_registry
@@ -204,8 +203,7 @@ def metaschema_error(schema: Any, path: Path, uri: str) -> CatalogError | None:
             f"{path}: {inside}/$schema: not a valid JSON Schema: $schema is {type(draft).__name__}, not a URI string",
             hint="$schema names the draft, e.g. https://json-schema.org/draft/2020-12/schema (or leave it out)",
         )
-    validator = validator_for(schema, default=Draft202012Validator)
-    error = best_match(validator(validator.META_SCHEMA).iter_errors(schema))
+    error = first_metaschema_error(schema)
     if error is not None:
         inside = "/schema" if uri.endswith((".yaml", ".yml")) else ""
         pointer = inside + "".join(f"/{part}" for part in error.absolute_path) or "/"
