@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,22 +48,20 @@ def import_paths(
 ) -> ImportReport:
     """Import every file under `paths` and write the catalogues into `into`."""
     files = _files(paths)
-    reports: dict[str, FileReport] = {}
     envelope, envelope_notes, envelope_path = _envelope(files)
+    run = _Import(envelope, {f.resolve() for f in files if f.suffix in (".yml", ".yaml")}, ref_bases or {})
     if envelope_path is not None:
-        reports[envelope_path] = FileReport(
+        run.reports[envelope_path] = FileReport(
             envelope_path, "normalised" if envelope_notes else "imported", ["(envelope)"], notes=envelope_notes
         )
-    events: list[ImportedEvent] = []
     topic: str | None = None
-    direct = {f.resolve() for f in files if f.suffix in (".yml", ".yaml")}
     for path in files:
         if str(path) == envelope_path or (path.suffix == ".json" and _is_envelope_file(path)):
             continue
-        topic = _read_file(path, envelope, direct, ref_bases or {}, events, reports) or topic
-    kept = _resolve_conflicts(events, reports)
-    _check_examples(kept, envelope, reports)
-    report = ImportReport(files=list(reports.values()), into=str(into))
+        topic = run.read_file(path) or topic
+    kept = _resolve_conflicts(run.events, run.reports)
+    _check_examples(kept, envelope, run.reports)
+    report = ImportReport(files=list(run.reports.values()), into=str(into))
     report.producers = write_registry(kept, envelope, into, topic=topic or DEFAULT_TOPIC, force=force)
     return report
 
@@ -125,116 +124,98 @@ def _area(path: Path) -> tuple[str, str | None]:
     return "file", None
 
 
-def _read_file(
-    path: Path,
-    envelope: dict[str, Any],
-    direct: set[Path],
-    ref_bases: dict[str, Path],
-    events: list[ImportedEvent],
-    reports: dict[str, FileReport],
-) -> str | None:
-    name = str(path)
-    area, folder = _area(path)
-    try:
-        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
-    except (YamlSyntaxError, UnicodeDecodeError, OSError) as exc:
-        reports[name] = FileReport(
-            name, "refused", notes=[Note(getattr(exc, "line", None), f"not readable YAML: {exc}")]
-        )
+@dataclass
+class _Import:
+    """What one import gathers as it reads files: the envelope events are put on, the files read as files of
+    their own (a document's `$ref` to one of them is not read twice), where `$ref` URLs live locally, the
+    events found and a report per file."""
+
+    envelope: dict[str, Any]
+    direct: set[Path]
+    ref_bases: dict[str, Path]
+    events: list[ImportedEvent] = field(default_factory=list)
+    reports: dict[str, FileReport] = field(default_factory=dict)
+
+    def read_file(self, path: Path) -> str | None:
+        """Read one file of the import; returns the topic an AsyncAPI document names."""
+        name = str(path)
+        area, folder = _area(path)
+        try:
+            data, lines = load_with_lines(path.read_text(encoding="utf-8"))
+        except (YamlSyntaxError, UnicodeDecodeError, OSError) as exc:
+            note = Note(getattr(exc, "line", None), f"not readable YAML: {exc}")
+            self.reports[name] = FileReport(name, "refused", notes=[note])
+            return None
+        if area == "override":
+            note = Note(1, "an override (the registry's generator merges it into the spec/auto file), not a message")
+            self.reports[name] = FileReport(name, "skipped", notes=[note])
+            return None
+        if isinstance(data, dict) and "asyncapi" in data:
+            return self.read_document(path, data, lines)
+        if not isinstance(data, dict) or not ("payload" in data or "name" in data):
+            note = Note(1, "neither a message spec nor an AsyncAPI document")
+            self.reports[name] = FileReport(name, "skipped", notes=[note])
+            return None
+        self.add(name, data, lines, "", area, folder)
         return None
-    if area == "override":
-        reports[name] = FileReport(
-            name,
-            "skipped",
-            notes=[Note(1, "an override (the registry's generator merges it into the spec/auto file), not a message")],
-        )
-        return None
-    if isinstance(data, dict) and "asyncapi" in data:
-        return _read_document(path, data, lines, envelope, direct, ref_bases, events, reports)
-    if not isinstance(data, dict) or not ("payload" in data or "name" in data):
-        reports[name] = FileReport(name, "skipped", notes=[Note(1, "neither a message spec nor an AsyncAPI document")])
-        return None
-    _add(name, data, lines, "", area if area != "file" else "file", folder, envelope, events, reports)
-    return None
 
+    def add(self, name: str, message: Any, lines: dict[str, int], base: str, area: str, producer: str | None) -> None:
+        """The event of `message` (at `base` in file `name`), or the file's refusal, into the import."""
+        try:
+            event = message_event(
+                message, lines, base, source=name, producer=producer or "", area=area, envelope=self.envelope
+            )
+        except Refused as refused:
+            self.reports[name] = FileReport(name, "refused", notes=[Note(refused.line, refused.text)])
+            return
+        if not event.producer:
+            event.producer = event.event_type.split(".")[0]
+        self.events.append(event)
+        status = "normalised" if event.notes else "imported"
+        report = self.reports.setdefault(name, FileReport(name, status, producer=event.producer))
+        report.event_types.append(f"{event.event_type} v{event.version}")
+        report.notes += event.notes
+        if event.notes and report.status == "imported":
+            report.status = "normalised"
 
-def _add(
-    name: str,
-    message: Any,
-    lines: dict[str, int],
-    base: str,
-    area: str,
-    producer: str | None,
-    envelope: dict[str, Any],
-    events: list[ImportedEvent],
-    reports: dict[str, FileReport],
-) -> None:
-    try:
-        event = message_event(message, lines, base, source=name, producer=producer or "", area=area, envelope=envelope)
-    except Refused as refused:
-        reports[name] = FileReport(name, "refused", notes=[Note(refused.line, refused.text)])
-        return
-    if not event.producer:
-        event.producer = event.event_type.split(".")[0]
-    events.append(event)
-    status = "normalised" if event.notes else "imported"
-    reports.setdefault(name, FileReport(name, status, producer=event.producer))
-    report = reports[name]
-    report.event_types.append(f"{event.event_type} v{event.version}")
-    report.notes += event.notes
-    if event.notes and report.status == "imported":
-        report.status = "normalised"
+    def read_document(self, path: Path, doc: dict[str, Any], lines: dict[str, int]) -> str | None:
+        """An AsyncAPI document's messages, inline or by `$ref`; returns the topic it names."""
+        name = str(path)
+        version = str(doc.get("asyncapi"))
+        doc_report = self.reports[name] = FileReport(name, "imported", producer=document_producer(doc, path))
+        if not (version.startswith("2.") or version.startswith("3.")):
+            doc_report.status = "refused"
+            doc_report.notes.append(Note(lines.get("/asyncapi"), f"AsyncAPI {version}: only 2.x and 3.0 documents"))
+            return None
+        for item in document_messages(doc, lines, path, self.ref_bases):
+            if isinstance(item, Refused):
+                doc_report.notes.append(Note(item.line, f"refused: {item.text}"))
+                continue
+            assert isinstance(item, DocMessage)
+            if item.file is None:
+                self.add(name, item.message, lines, item.pointer, "document", doc_report.producer)
+            elif item.file in self.direct:
+                doc_report.notes.append(
+                    Note(item.line, f"{item.key}: {item.file.name} is imported as a file of its own")
+                )
+            else:
+                area, folder = _area(item.file)
+                self.read_referenced(item.file, area, folder or doc_report.producer)
+                self.direct.add(item.file)
+        if doc_report.notes and doc_report.status == "imported":
+            doc_report.status = "normalised"
+        return document_topic(doc)
 
-
-def _read_document(
-    path: Path,
-    doc: dict[str, Any],
-    lines: dict[str, int],
-    envelope: dict[str, Any],
-    direct: set[Path],
-    ref_bases: dict[str, Path],
-    events: list[ImportedEvent],
-    reports: dict[str, FileReport],
-) -> str | None:
-    name = str(path)
-    version = str(doc.get("asyncapi"))
-    doc_report = reports[name] = FileReport(name, "imported", producer=document_producer(doc, path))
-    if not (version.startswith("2.") or version.startswith("3.")):
-        doc_report.status = "refused"
-        doc_report.notes.append(Note(lines.get("/asyncapi"), f"AsyncAPI {version}: only 2.x and 3.0 documents"))
-        return None
-    for item in document_messages(doc, lines, path, ref_bases):
-        if isinstance(item, Refused):
-            doc_report.notes.append(Note(item.line, f"refused: {item.text}"))
-            continue
-        assert isinstance(item, DocMessage)
-        if item.file is None:
-            _add(name, item.message, lines, item.pointer, "document", doc_report.producer, envelope, events, reports)
-        elif item.file in direct:
-            doc_report.notes.append(Note(item.line, f"{item.key}: {item.file.name} is imported as a file of its own"))
-        else:
-            area, folder = _area(item.file)
-            _read_referenced(item.file, area, folder or doc_report.producer, envelope, events, reports)
-            direct.add(item.file)
-    if doc_report.notes and doc_report.status == "imported":
-        doc_report.status = "normalised"
-    return document_topic(doc)
-
-
-def _read_referenced(
-    path: Path,
-    area: str,
-    producer: str,
-    envelope: dict[str, Any],
-    events: list[ImportedEvent],
-    reports: dict[str, FileReport],
-) -> None:
-    try:
-        data, lines = load_with_lines(path.read_text(encoding="utf-8"))
-    except (YamlSyntaxError, UnicodeDecodeError, OSError) as exc:
-        reports[str(path)] = FileReport(str(path), "refused", notes=[Note(getattr(exc, "line", None), str(exc))])
-        return
-    _add(str(path), data, lines, "", "document" if area == "file" else area, producer, envelope, events, reports)
+    def read_referenced(self, path: Path, area: str, producer: str | None) -> None:
+        """A message file a document `$ref`s (and that was not given to the import itself)."""
+        try:
+            data, lines = load_with_lines(path.read_text(encoding="utf-8"))
+        except (YamlSyntaxError, UnicodeDecodeError, OSError) as exc:
+            self.reports[str(path)] = FileReport(
+                str(path), "refused", notes=[Note(getattr(exc, "line", None), str(exc))]
+            )
+            return
+        self.add(str(path), data, lines, "", "document" if area == "file" else area, producer)
 
 
 def _resolve_conflicts(events: list[ImportedEvent], reports: dict[str, FileReport]) -> list[ImportedEvent]:
