@@ -1,5 +1,6 @@
-"""`tidings docs …`: the catalog site. `build` writes static HTML for a registry (or the default catalogue);
-`serve` serves a built site (or builds one into a temporary folder first) on 127.0.0.1."""
+"""`tidings docs …`: the catalog site. `build` writes static HTML for a registry (or the default catalogue), with
+the queues of a topology (the shipped one by default) that receive each event type; `serve` serves a built site
+(or builds one into a temporary folder first) on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tidings.contracts.pact.file import load_pacts
 from tidings.contracts.registry.model import Registry
 from tidings.contracts.site.build import BuiltSite, build_site
 
+from .engine_options import TOPOLOGY
 from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_registry
 
 __all__ = ["app"]
@@ -25,17 +27,34 @@ __all__ = ["app"]
 app = typer.Typer(help="The catalog site: build static HTML, serve it.", no_args_is_help=True, rich_markup_mode="rich")
 
 _PACTS = typer.Option(None, "--pacts", metavar="DIR", help="Consumers' pact files: which consumer reads which field.")
+_NO_TOPOLOGY = typer.Option(False, "--no-topology", help="Leave the queues out: no topology, no queues column.")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def _build(contracts: list[Path] | None, registry: Path | None, pacts: Path | None, out: Path) -> BuiltSite:
+def _build(
+    contracts: list[Path] | None,
+    registry: Path | None,
+    pacts: Path | None,
+    topology: Path | None,
+    out: Path,
+    *,
+    no_topology: bool = False,
+) -> BuiltSite:
+    """`topology` None: the one other commands use (TIDINGS_TOPOLOGY, `[tool.tidings]`, else the shipped one)."""
     chosen = chosen_registry(contracts, registry)
     if chosen is None:
         catalog = load_catalog()
         chosen = Registry(root=None, topic=catalog.topic, catalogs=[catalog])
     found = load_pacts([pacts]) if pacts is not None else None
+    routes = None
+    if not no_topology:
+        from tidings.simulator.topology import Topology
+
+        from .docs_queues import queue_routes
+
+        routes = queue_routes(chosen, Topology.load(topology))
     try:
-        return build_site(chosen, out, found)
+        return build_site(chosen, out, found, routes)
     except OSError as exc:  # --out under a file, read-only, full disk: the user's to fix, not a traceback
         raise UsageError(
             f"cannot write the site to {out}: {exc.strerror} ({exc.filename})",
@@ -49,16 +68,20 @@ def build_command(
     contracts: list[Path] | None = CONTRACTS_MANY,
     registry: Path | None = REGISTRY,
     pacts: Path | None = _PACTS,
+    topology: Path | None = TOPOLOGY,
+    no_topology: bool = _NO_TOPOLOGY,
 ) -> None:
-    """Write the catalog site: an index with a filter box and the producers → topic → event types picture,
-    a page per producer and per event type (fields, example, detailUrl resource, versions, consumers).
+    """Write the catalog site: an index with a filter box and the producers → topic → event types → queues
+    picture, a page per producer and per event type (fields, example, detailUrl resource, versions, the queues
+    whose filter policies let it through, consumers).
 
-    Example: [bold]tidings docs build --registry build/registry --out site/[/bold]
+    Example: [bold]tidings docs build --registry build/registry --topology my-topology.yaml --out site/[/bold]
     """
-    built = _build(contracts, registry, pacts, out)
+    built = _build(contracts, registry, pacts, topology, out, no_topology=no_topology)
+    queues = f", {built.queues} queue(s)" if built.queues is not None else ""
     typer.echo(
-        f"wrote {built.pages} page(s) to {out}: {built.event_types} event type(s), {built.producers} producer(s); "
-        f"open {out / 'index.html'}"
+        f"wrote {built.pages} page(s) to {out}: {built.event_types} event type(s), {built.producers} producer(s)"
+        f"{queues}; open {out / 'index.html'}"
     )
 
 
@@ -76,6 +99,8 @@ def serve_command(
     contracts: list[Path] | None = CONTRACTS_MANY,
     registry: Path | None = REGISTRY,
     pacts: Path | None = _PACTS,
+    topology: Path | None = TOPOLOGY,
+    no_topology: bool = _NO_TOPOLOGY,
 ) -> None:
     """Serve the catalog site until interrupted (Ctrl-C).
 
@@ -86,7 +111,7 @@ def serve_command(
     with tempfile.TemporaryDirectory(prefix="tidings-site-") as scratch:
         if site is None:
             site = Path(scratch)
-            _build(contracts, registry, pacts, site)
+            _build(contracts, registry, pacts, topology, site, no_topology=no_topology)
         elif not (site / "index.html").is_file():
             raise UsageError(f"{site}: no index.html", hint="build it first: tidings docs build --out DIR")
         handler = functools.partial(_QuietHandler, directory=str(site))

@@ -1,7 +1,7 @@
 """`tidings docs build`: the catalog site written to a directory.
 
 <out>/index.html               topic, producers, event types (filter box), the picture
-<out>/diagram.svg              producers → topic → event types
+<out>/diagram.svg              producers → topic → event types (→ queues, given a topology)
 <out>/producers/<name>.html    one per producer
 <out>/events/<type>.html       one per event type
 """
@@ -15,7 +15,7 @@ from tidings.contracts.errors import UsageError
 from tidings.contracts.pact.model import PactFile
 from tidings.contracts.registry.model import Registry
 from tidings.contracts.site.diagram import diagram_svg
-from tidings.contracts.site.model import SiteModel, gather
+from tidings.contracts.site.model import QueueRoutes, SiteModel, gather
 from tidings.contracts.site.pages import event_page, index_page, producer_page
 
 __all__ = ["BuiltSite", "build_site", "write_site"]
@@ -29,11 +29,15 @@ class BuiltSite:
     pages: int
     producers: int
     event_types: int
+    queues: int | None = None
+    """Queues subscribed to the topic in the topology given (None: no topology)."""
 
 
-def build_site(registry: Registry, out: Path, pacts: list[PactFile] | None = None) -> BuiltSite:
-    """Gather the registry's content (and the pacts' consumers) and write the site under `out`."""
-    return write_site(gather(registry, pacts), out)
+def build_site(
+    registry: Registry, out: Path, pacts: list[PactFile] | None = None, routes: QueueRoutes | None = None
+) -> BuiltSite:
+    """Gather the registry's content (the pacts' consumers, the queues of `routes`) and write the site under `out`."""
+    return write_site(gather(registry, pacts, routes), out)
 
 
 def write_site(model: SiteModel, out: Path) -> BuiltSite:
@@ -51,4 +55,5 @@ def write_site(model: SiteModel, out: Path) -> BuiltSite:
     for event in model.events:
         (out / "events" / event.page).write_text(event_page(event, model), encoding="utf-8")
     pages = 1 + len(model.producers) + len(model.events)
-    return BuiltSite(out, pages, len(model.producers), len(model.events))
+    queues = len(model.routes.queues) if model.routes is not None else None
+    return BuiltSite(out, pages, len(model.producers), len(model.events), queues)

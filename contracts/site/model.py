@@ -1,6 +1,8 @@
 """What the catalog site shows, gathered from a registry (and consumers' pacts) before any HTML is written:
 per producer its event types, per event type its fields with examples, versions and their compatibility
-verdicts, who emits it now (after a move), the resource its detailUrl leads to, and the consumers that read it."""
+verdicts, who emits it now (after a move), the resource its detailUrl leads to, the consumers that read it, and
+(given `QueueRoutes`) the queues that receive it. Which queues receive what is evaluated outside this package, by
+the engine's own filter-policy matcher (tidings.simulator), and handed in here as plain data."""
 
 from __future__ import annotations
 
@@ -16,7 +18,18 @@ from tidings.contracts.pact.model import MessageInteraction, PactFile
 from tidings.contracts.pact.resolve import resolve_contract
 from tidings.contracts.registry.model import Registry
 
-__all__ = ["ConsumerUse", "EventDoc", "FieldRow", "ProducerDoc", "ResourceDoc", "SiteModel", "gather", "page_name"]
+__all__ = [
+    "ConsumerUse",
+    "EventDoc",
+    "FieldRow",
+    "ProducerDoc",
+    "QueueRoutes",
+    "ResourceDoc",
+    "SiteModel",
+    "SubscribedQueue",
+    "gather",
+    "page_name",
+]
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,33 @@ class ConsumerUse:
     pointers: list[str]
 
 
+@dataclass(frozen=True)
+class SubscribedQueue:
+    """A queue whose subscription to the topic lets an event type through (or may: `certain` False)."""
+
+    queue: str
+    filter_policy: dict[str, Any] | None
+    """None: no filter policy, the queue receives everything on the topic."""
+    filter_scope: str = "MessageAttributes"
+    """MessageAttributes (the policy matches the `eventType` attribute) or MessageBody (the event JSON)."""
+    raw_delivery: bool = False
+    certain: bool = True
+    """False: the matcher could not decide (an operator it does not know, a body policy and no example)."""
+    note: str = ""
+    """Why it could not decide."""
+
+
+@dataclass(frozen=True)
+class QueueRoutes:
+    """Which queues of a topology receive which event types, evaluated by the caller (the engine's matcher)."""
+
+    source: str
+    """Where the topology came from (a file path), for the pages to say."""
+    queues: list[str]
+    """Every queue subscribed to the topic, in the topology's order (including any that receives nothing)."""
+    by_event_type: dict[str, list[SubscribedQueue]] = field(default_factory=dict)
+
+
 @dataclass
 class EventDoc:
     """One event type's page."""
@@ -69,6 +109,7 @@ class EventDoc:
     moved_from: str | None = None
     resource: ResourceDoc | None = None
     consumers: list[ConsumerUse] = field(default_factory=list)
+    queues: list[SubscribedQueue] = field(default_factory=list)
 
     @property
     def page(self) -> str:
@@ -99,6 +140,8 @@ class SiteModel:
     producers: list[ProducerDoc]
     events: list[EventDoc]
     pact_count: int = 0
+    routes: QueueRoutes | None = None
+    """None: no topology was given (the pages say so, the picture has no queues column)."""
 
 
 def page_name(name: str) -> str:
@@ -106,8 +149,9 @@ def page_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") + ".html"
 
 
-def gather(registry: Registry, pacts: list[PactFile] | None = None) -> SiteModel:
-    """The site's content for `registry`; with `pacts`, which consumers read which fields of which event."""
+def gather(registry: Registry, pacts: list[PactFile] | None = None, routes: QueueRoutes | None = None) -> SiteModel:
+    """The site's content for `registry`; with `pacts`, which consumers read which fields of which event; with
+    `routes`, which queues receive each event type."""
     uses = _consumer_uses(registry, pacts or [])
     events: list[EventDoc] = []
     for catalog in registry.catalogs:
@@ -124,6 +168,7 @@ def gather(registry: Registry, pacts: list[PactFile] | None = None) -> SiteModel
             move = registry.move_of(event_type)
             doc.moved_from = move.source if move is not None else None
             doc.consumers = uses.get(event_type, [])
+            doc.queues = list(routes.by_event_type.get(event_type, [])) if routes is not None else []
             events.append(doc)
     events.sort(key=lambda doc: doc.event_type)
     producers = []
@@ -136,7 +181,7 @@ def gather(registry: Registry, pacts: list[PactFile] | None = None) -> SiteModel
         producers.append(
             ProducerDoc(catalog.producer, catalog.description, catalog.api_base_url, catalog.event_types, moved)
         )
-    return SiteModel(registry.topic, producers, events, len(pacts or []))
+    return SiteModel(registry.topic, producers, events, len(pacts or []), routes)
 
 
 def _event_doc(catalog: Catalog, event_type: str) -> EventDoc:

@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from tidings.contracts.site.diagram import diagram_svg
-from tidings.contracts.site.model import EventDoc, FieldRow, ProducerDoc, SiteModel, page_name
+from tidings.contracts.site.model import EventDoc, FieldRow, ProducerDoc, SiteModel, SubscribedQueue, page_name
 
 __all__ = ["event_page", "index_page", "producer_page"]
 
@@ -17,7 +17,7 @@ body{font-family:sans-serif;margin:0 2em 2em;color:#0b0c0c;max-width:80em}
 header{border-bottom:4px solid #1d70b8;margin-bottom:1em}header a{color:#0b0c0c;text-decoration:none}
 table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #b1b4b6;padding:.2em .5em;
 text-align:left;vertical-align:top}th{background:#f3f2f1}code,pre{font-family:monospace}
-pre{background:#f3f2f1;padding:.8em;overflow:auto}.no{color:#505a5f}.bad{color:#d4351c}.ok{color:#00703c}
+pre{background:#f3f2f1;padding:.8em;overflow:auto}.no{color:#505a5f}.bad{color:#d4351c}.ok{color:#00703c}.may{color:#b35c00}
 #filter{font-size:1.1em;padding:.3em;width:30em}.diagram{overflow:auto;border:1px solid #b1b4b6}
 """
 
@@ -70,13 +70,9 @@ def index_page(model: SiteModel) -> str:
         f"<td>{escape(p.api_base_url)}</td></tr>"
         for p in model.producers
     )
-    events = "".join(
-        f'<tr data-event="{escape((e.event_type + " " + e.producer + " " + e.description).lower())}">'
-        f'<td class="event">{_event_link(e.event_type, 0)}</td><td>{_producer_link(e.producer, 0)}'
-        f"{_moved_note(e)}</td><td>{', '.join(f'v{v}' for v in e.versions)}</td>"
-        f"<td>{escape(e.description)}</td></tr>"
-        for e in model.events
-    )
+    routed = model.routes is not None
+    events = "".join(_event_row(event, routed) for event in model.events)
+    queues_head = "<th>queues</th>" if routed else ""
     body = (
         f"<h1>Events on <code>{escape(model.topic)}</code></h1>"
         f'<p><span id="event-count">{len(model.events)}</span> event types from '
@@ -86,12 +82,28 @@ def index_page(model: SiteModel) -> str:
         '<h2>Event types</h2><p><label for="filter">Filter: </label>'
         '<input id="filter" type="search" placeholder="event type, producer or words" autocomplete="off"> '
         '<span id="shown"></span> shown</p>'
-        f'<table id="events"><tr><th>event type</th><th>emitted by</th><th>versions</th><th>description</th></tr>'
+        f'<table id="events"><tr><th>event type</th><th>emitted by</th><th>versions</th>{queues_head}'
+        "<th>description</th></tr>"
         f"{events}</table>"
         f'<h2>Who emits what</h2><p><a href="diagram.svg">diagram.svg</a></p><div class="diagram">'
         f"{diagram_svg(model)}</div>"
     )
     return _layout(f"{model.topic}: event catalog", body, depth=0, script=_FILTER_SCRIPT)
+
+
+def _event_row(event: EventDoc, routed: bool) -> str:
+    """One row of the index's table; the filter box matches its data-event text (queue names included)."""
+    words = [event.event_type, event.producer, event.description, *(queue.queue for queue in event.queues)]
+    queues = ""
+    if routed:
+        names = ", ".join(queue.queue for queue in event.queues)
+        queues = f'<td class="queues" title="{escape(names)}">{len(event.queues)}</td>'
+    return (
+        f'<tr data-event="{escape(" ".join(words).lower())}">'
+        f'<td class="event">{_event_link(event.event_type, 0)}</td><td>{_producer_link(event.producer, 0)}'
+        f"{_moved_note(event)}</td><td>{', '.join(f'v{v}' for v in event.versions)}</td>{queues}"
+        f"<td>{escape(event.description)}</td></tr>"
+    )
 
 
 def _moved_note(event: EventDoc) -> str:
@@ -185,6 +197,7 @@ def event_page(event: EventDoc, model: SiteModel) -> str:
         verdict = '<span class="ok">compatible</span>' if compatible else '<span class="bad">incompatible</span>'
         details = "".join(f"<li>{escape(reason)}</li>" for reason in reasons)
         parts.append(f"<p>v{old} → v{new}: {verdict} (readers of v{old})</p><ul>{details}</ul>")
+    parts.append(_queues_section(event, model))
     parts.append("<h2>Consumers</h2>")
     if not model.pact_count:
         parts.append("<p>No pacts were given (<code>tidings docs build --pacts DIR</code>).</p>")
@@ -198,3 +211,39 @@ def event_page(event: EventDoc, model: SiteModel) -> str:
         )
         parts.append(f'<ul id="consumers">{items}</ul>')
     return _layout(event.event_type, "".join(parts), depth=1)
+
+
+def _queues_section(event: EventDoc, model: SiteModel) -> str:
+    """Which queues of the topology receive the event type, with the filter policy that lets it through."""
+    head = "<h2>Subscribed queues</h2>"
+    if model.routes is None:
+        return head + "<p>No topology was given (<code>tidings docs build --topology FILE</code>).</p>"
+    source = f"<code>{escape(model.routes.source)}</code>"
+    if not event.queues:
+        return head + f'<p id="no-queues">No queue of the topology {source} receives this event type.</p>'
+    rows = "".join(
+        f'<tr><td class="queue">{escape(queue.queue)}</td><td>{_policy_cell(queue)}</td>'
+        f"<td>{'yes' if queue.raw_delivery else 'no'}</td><td>{_receives(queue)}</td></tr>"
+        for queue in event.queues
+    )
+    return (
+        f"{head}<p>From the topology {source}, filter policies evaluated by the engine's own matcher.</p>"
+        '<table id="queues"><tr><th>queue</th><th>filter policy</th><th>raw delivery</th><th>receives</th></tr>'
+        f"{rows}</table>"
+    )
+
+
+def _policy_cell(queue: SubscribedQueue) -> str:
+    if not queue.filter_policy:
+        return '<span class="no">none</span>'
+    where = "body" if queue.filter_scope == "MessageBody" else "attributes"
+    policy = json.dumps(queue.filter_policy, separators=(",", ":"), ensure_ascii=False)
+    return f"{where}: <code>{escape(policy)}</code>"
+
+
+def _receives(queue: SubscribedQueue) -> str:
+    if not queue.filter_policy:
+        return "everything on the topic (no filter policy)"
+    if not queue.certain:
+        return f'<span class="may">may receive it</span>: {escape(queue.note)}'
+    return "yes"

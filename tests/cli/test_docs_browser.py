@@ -23,10 +23,13 @@ from typing import Any
 
 import pytest
 
+from tests.site_topology import SITE_TOPOLOGY, write_site_topology
+from tidings.cli.docs_queues import queue_routes
 from tidings.contracts.asyncapi.importer import import_paths
 from tidings.contracts.registry.loader import load_registry
 from tidings.contracts.site.build import build_site
 from tidings.contracts.site.model import page_name
+from tidings.simulator.topology import Topology
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).parents[2]
@@ -62,11 +65,9 @@ def _served(site: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def shipped_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("shipped-site")
-    subprocess.run(
-        [sys.executable, "-c", "from tidings.cli.app import main; main()", "docs", "build", "--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
+    topology = write_site_topology(tmp_path_factory.mktemp("topology") / "topology.yaml")
+    command = [sys.executable, "-c", "from tidings.cli.app import main; main()", "docs", "build"]
+    subprocess.run([*command, "--topology", str(topology), "--out", str(out)], check=True, capture_output=True)
     yield from _served(out)
 
 
@@ -80,7 +81,7 @@ def big_registry(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, s
     bench.synthetic_registry(tmp / "hmpps-domain-events", 260)
     import_paths([tmp / "hmpps-domain-events"], tmp / "imported")
     registry = load_registry(tmp / "imported")
-    build_site(registry, tmp / "site")
+    build_site(registry, tmp / "site", routes=queue_routes(registry, Topology.from_dict(SITE_TOPOLOGY)))
     return tmp / "site", len(registry.event_types), registry.owner(_TARGET).producer
 
 
@@ -117,6 +118,11 @@ def _visible_events(page: Any) -> list[str]:
     return page.eval_on_selector_all("tr[data-event]:not([hidden]) td.event a", "els => els.map(e => e.textContent)")
 
 
+def _queues(page: Any) -> list[str]:
+    """The queue names of an event page's "Subscribed queues" table, as the browser shows them."""
+    return page.eval_on_selector_all("#queues td.queue", "els => els.map(e => e.textContent)")
+
+
 def test_the_shipped_catalogue_in_a_browser(browser: Any, shipped_url: str) -> None:
     from tidings.contracts import load_catalog
 
@@ -134,6 +140,8 @@ def test_the_shipped_catalogue_in_a_browser(browser: Any, shipped_url: str) -> N
     assert page.inner_text("#event-type") == "intervention.end-of-service-report.submitted"
     pointers = page.eval_on_selector_all("#fields tr td:first-child", "els => els.map(e => e.textContent)")
     assert "/additionalInformation/endOfServiceReportId" in pointers
+    assert _queues(page) == ["everything", "not-referrals", "wildcard"]
+    assert "may receive it" in page.inner_text("#queues")
     assert errors == []
 
 
@@ -153,6 +161,8 @@ def test_an_imported_registry_of_200_event_types_in_a_browser(
     event, more = _open(browser, f"{big_url}events/{page_name(target)}")
     assert event.locator("#fields tr").count() > 5
     assert event.inner_text("#emitter") == emitter
+    assert _queues(event) == ["everything", "not-referrals", "wildcard"]
+    assert page.locator("svg#diagram text.queue-node").count() == 6  # the site topology's, but for another topic's
     assert errors == [] and more == []
 
 
