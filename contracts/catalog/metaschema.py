@@ -40,7 +40,12 @@ def first_metaschema_error(schema: Any) -> ValidationError | None:
 
 @functools.cache
 def _fast_2020_12() -> Callable[[Any], bool]:
-    validate = fastjsonschema.compile(_draft07_metaschema(), use_default=False, use_formats=False)
+    # detailed_exceptions=False: only the verdict is used, and the definitions repeated in every raise made the
+    # generated code 340 KB (50 ms to compile) instead of 34 KB (5 ms). (fastjsonschema 2.22.3 cannot generate
+    # `const` and `enum` checks this way — KeyError 'definition_rule' — but the metaschema has neither.)
+    validate = fastjsonschema.compile(
+        _draft07_metaschema(), use_default=False, use_formats=False, detailed_exceptions=False
+    )
 
     def is_valid(schema: Any) -> bool:
         try:
