@@ -12,13 +12,13 @@ from typing import Any
 
 import yaml
 
-from tidings.contracts.catalog.safe_read import GuardedComposer, check_depth, read_file_text
+from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, check_depth, read_file_text
 from tidings.contracts.errors import InputFileError
 
 __all__ = ["key_line", "load_plain_yaml", "parse_json_or_yaml", "read_data_file", "read_text"]
 
 
-class _PlainSafeLoader(GuardedComposer, yaml.SafeLoader):
+class _PlainSafeLoader(GuardedComposer, SafeLoader):
     """A SafeLoader whose scalars are JSON's: no timestamps (they stay strings); depth, aliases and tags bounded."""
 
 

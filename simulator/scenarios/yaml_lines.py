@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from tidings.contracts.catalog.safe_read import GuardedComposer, read_file_text
+from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, read_file_text
 from tidings.contracts.errors import InputFileError
 
 __all__ = ["YamlList", "YamlMap", "line_of", "load_yaml"]
@@ -68,7 +68,7 @@ def load_yaml(path: Path) -> Any:
             loader.dispose()
 
 
-class _GuardedLoader(GuardedComposer, yaml.SafeLoader):
+class _GuardedLoader(GuardedComposer, SafeLoader):
     """SafeLoader with depth, alias expansion and tags bounded (see `safe_read`)."""
 
 

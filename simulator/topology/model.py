@@ -26,7 +26,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from tidings.contracts.catalog.safe_read import GuardedComposer, read_file_text
+from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, read_file_text
 from tidings.contracts.errors import InputFileError
 from tidings.contracts.settings import resolve_setting
 
@@ -139,7 +139,7 @@ class _LineMapping(dict[str, Any]):
     line: int | None = None
 
 
-class _LineLoader(GuardedComposer, yaml.SafeLoader):
+class _LineLoader(GuardedComposer, SafeLoader):
     """A SafeLoader whose mappings remember their line, for error messages."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
