@@ -36,6 +36,7 @@ from tidings.simulator.engine.aws_session import (
 )
 from tidings.simulator.engine.embedded import inprocess as inprocess_transport
 from tidings.simulator.engine.embedded.handoff import HandOff
+from tidings.simulator.engine.embedded.queue_handoff import QueueHandOff
 from tidings.simulator.engine.embedded.server import EmbeddedServer
 from tidings.simulator.engine.embedded.sqs_state import SqsState
 from tidings.simulator.engine.environment import check_environment
@@ -177,6 +178,13 @@ class Engine:
         if self._server is not None and inprocess_transport.enabled_by_environment():
             return HandOff(client, self.region)
         return client
+
+    def queue_handoff(self) -> QueueHandOff | None:
+        """On this process's embedded engine with the in-process transport, queue lifecycle calls handed to moto's
+        backends (`embedded/queue_handoff.py`), else None: use the clients."""
+        if self._server is None or self.endpoint_url is None or not inprocess_transport.enabled_by_environment():
+            return None
+        return QueueHandOff(self.client("sqs"), self.endpoint_url, self.region)
 
     def _new_client(self, service: str, *, retries: bool, timeouts: tuple[float, float] = (5, 65)) -> Any:
         from botocore.config import Config

@@ -13,6 +13,7 @@ Names are the caller's: unique names are what keep parallel tests apart (see `un
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tidings.contracts.errors import EngineError, UsageError
+from tidings.contracts.errors import EngineError, TidingsError, UsageError
 from tidings.simulator.engine.engines import START_HINT, Engine
 from tidings.simulator.topology.model import DEFAULT_MAX_RECEIVE_COUNT
 
@@ -114,46 +115,88 @@ def filter_policy_of(given: object) -> dict[str, Any] | None:
 
 def create_owned_queue(engine: Engine, topic_arn: str, setup: QueueSetup) -> OwnedQueue:
     """Create the queue (and its dead-letter queue first), allow the topic to send to it, and subscribe it."""
-    sqs, sns = engine.client("sqs"), engine.client("sns")
+    calls = _LifecycleCalls(engine)
     dlq: OwnedQueue | None = None
     attributes = {"VisibilityTimeout": str(setup.visibility_timeout)}
     if setup.dead_letter:
         dlq_name = setup.name + _DLQ_SUFFIX
-        dlq_url = call_engine(sqs.create_queue, "CreateQueue", dlq_name, QueueName=dlq_name)["QueueUrl"]
+        dlq_url = calls.create_queue(dlq_name, {})
         dlq = OwnedQueue(dlq_name, dlq_url, _queue_arn(topic_arn, dlq_name), None, QueueSetup(dlq_name))
         attributes["RedrivePolicy"] = json.dumps(
             {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": setup.max_receive_count}
         )
     arn = _queue_arn(topic_arn, setup.name)
     attributes["Policy"] = _send_policy(arn, topic_arn)
-    url = call_engine(sqs.create_queue, "CreateQueue", setup.name, QueueName=setup.name, Attributes=attributes)[
-        "QueueUrl"
-    ]
+    url = calls.create_queue(setup.name, attributes)
     subscription = {"RawMessageDelivery": "true" if setup.raw_delivery else "false"}
     if setup.filter_policy is not None:
         subscription["FilterPolicyScope"] = _SCOPES[setup.filter_scope]
         subscription["FilterPolicy"] = json.dumps(setup.filter_policy)
-    subscription_arn = call_engine(
-        sns.subscribe,
-        "Subscribe",
-        setup.name,
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=arn,
-        Attributes=subscription,
-        ReturnSubscriptionArn=True,
-    )["SubscriptionArn"]
+    try:
+        subscription_arn = calls.subscribe(topic_arn, arn, setup.name, subscription)
+    except TidingsError:  # e.g. a filter policy the engine refuses: leave nothing half-made behind
+        _undo(engine, topic_arn, OwnedQueue(setup.name, url, arn, None, setup, dlq))
+        raise
     return OwnedQueue(setup.name, url, arn, subscription_arn, setup, dlq)
+
+
+def _undo(engine: Engine, topic_arn: str, queue: OwnedQueue) -> None:
+    """Remove a queue whose subscribing failed, and the subscription an engine may have made before refusing
+    its attributes (moto creates it, then rejects the filter policy)."""
+    with contextlib.suppress(ClientError, BotoCoreError):
+        pages = engine.client("sns").get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
+        for page in pages:
+            for found in page.get("Subscriptions", []):
+                if found.get("Endpoint") == queue.arn:
+                    _forgiving(engine.client("sns").unsubscribe, SubscriptionArn=found["SubscriptionArn"])
+    delete_owned_queue(engine, queue)
 
 
 def delete_owned_queue(engine: Engine, queue: OwnedQueue) -> None:
     """Unsubscribe, then delete the queue and its dead-letter queue; what is already gone is not an error."""
-    if queue.subscription_arn is not None:
+    handoff = engine.queue_handoff()
+    if queue.subscription_arn is not None and not (handoff and handoff.unsubscribe(queue.subscription_arn)):
         _forgiving(engine.client("sns").unsubscribe, SubscriptionArn=queue.subscription_arn)
-    sqs = engine.client("sqs")
-    _forgiving(sqs.delete_queue, QueueUrl=queue.url)
-    if queue.dlq is not None:
-        _forgiving(sqs.delete_queue, QueueUrl=queue.dlq.url)
+    for url in [queue.url] + ([queue.dlq.url] if queue.dlq is not None else []):
+        if not (handoff and handoff.delete_queue(url)):
+            _forgiving(engine.client("sqs").delete_queue, QueueUrl=url)
+
+
+class _LifecycleCalls:
+    """CreateQueue and Subscribe handed to moto's backends on this process's embedded engine (a third of a
+    plugin test's time was botocore and moto serialising them), else through boto3; whatever the hand-off
+    declines goes through boto3 too, so errors are the engine's own answers."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._handoff = engine.queue_handoff()
+
+    def create_queue(self, name: str, attributes: dict[str, str]) -> str:
+        url = self._handoff.create_queue(name, attributes) if self._handoff is not None else None
+        if url is not None:
+            return url
+        extra = {"Attributes": attributes} if attributes else {}
+        return str(
+            call_engine(self._engine.client("sqs").create_queue, "CreateQueue", name, QueueName=name, **extra)[
+                "QueueUrl"
+            ]
+        )
+
+    def subscribe(self, topic_arn: str, queue_arn: str, name: str, attributes: dict[str, str]) -> str:
+        arn = self._handoff.subscribe(topic_arn, queue_arn, attributes) if self._handoff is not None else None
+        if arn is not None:
+            return arn
+        answer = call_engine(
+            self._engine.client("sns").subscribe,
+            "Subscribe",
+            name,
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )
+        return str(answer["SubscriptionArn"])
 
 
 def _queue_arn(topic_arn: str, name: str) -> str:

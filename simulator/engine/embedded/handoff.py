@@ -2,13 +2,14 @@
 
 Through boto3, each PublishBatch of the embedded engine's own publisher is serialised by botocore (the form of ten
 events, every character of their JSON percent-escaped), signed, read back by moto and answered in XML that botocore
-parses again - all in this one process. `HandOff` stands in for the publisher's SNS client: `publish_batch` gives
-the same entries to the same backend call that moto's PublishBatch makes (`patches/sns_answers.publish_entries`,
-with moto's own attribute checks), on the account and region the client's requests would name, and returns what
-botocore would have parsed (`Successful`, `Failed`). Anything that call would refuse (unknown topic, FIFO, a bad
-attribute, a binary one) goes through the client as before, so errors are moto's own. Every other method is the
-client's. What lands in the queues is the same as through boto3 (tests/simulator/engine/test_engine_handoff.py
-compares them); consumers and other processes still see SNS/SQS only through the wire API.
+parses again - all in this one process. `HandOff` stands in for the publisher's SNS client: `publish_batch` (and
+`publish`, as a batch of one) gives the same entries to the same backend call that moto's PublishBatch makes
+(`patches/sns_answers.publish_entries`, with moto's own attribute checks), on the account and region the client's
+requests would name, and returns what botocore would have parsed (`Successful`, `Failed`). Anything that call would
+refuse (unknown topic, FIFO, a bad attribute, a binary one) goes through the client as before, so errors are moto's
+own. Every other method is the client's. What lands in the queues is the same as through boto3
+(tests/simulator/engine/test_engine_handoff.py compares them); consumers and other processes still see SNS/SQS only
+through the wire API.
 
 Used only when the engine is this process's embedded one, the in-process transport is on and the moto patches are
 active (`TIDINGS_MOTO_PATCHES=0` or `TIDINGS_INPROCESS=0` switch it off).
@@ -53,6 +54,27 @@ class HandOff:
             "Successful": [{"Id": str(s["Id"]), "MessageId": str(s["MessageId"])} for s in successful],
             "Failed": [_failure(f) for f in failed],
         }
+
+    def publish(
+        self, *, TopicArn: str, Message: str, MessageAttributes: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """One event (`emit`): the same hand-off as a batch of one; anything it does not publish goes through the
+        client's own Publish, so a refusal is moto's answer to Publish."""
+        entry: dict[str, Any] = {"Id": "0", "Message": Message}
+        if MessageAttributes:
+            entry["MessageAttributes"] = MessageAttributes
+        entries = _entries([entry])
+        if entries is not None and moto_patches.active():
+            credentials = self._client._request_signer._credentials
+            published = publish_entries(
+                Request.signed_by(credentials.access_key, self._region, "sns"), TopicArn, entries
+            )
+            if published is not None and published[0] and not published[1]:
+                return {"MessageId": str(published[0][0]["MessageId"])}
+        kwargs: dict[str, Any] = {"TopicArn": TopicArn, "Message": Message}
+        if MessageAttributes is not None:
+            kwargs["MessageAttributes"] = MessageAttributes
+        return dict(self._client.publish(**kwargs))
 
 
 def _entries(given: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
