@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.multi_producer import BASE_PATHS, BOOKING, MULTI, SECOND, SENT, SHIPPED_CATALOG
+from tests.registry_support import MOVED, moved_registry
 from tidings.contracts.errors import UnknownEventType, UsageError
 from tidings.contracts.registry.loader import load_registry
 from tidings.contracts.registry.routed import RoutedCatalog, base_path_of
@@ -65,3 +66,17 @@ def test_two_producers_on_one_base_path_are_refused(tmp_path: Path) -> None:
     assert RoutedCatalog(load_registry([SHIPPED_CATALOG, tmp_path / "one"])).producer == (
         "hmpps-interventions-service, one"
     )
+
+
+def test_a_moved_event_type_is_built_by_its_new_producer_on_its_base_path(tmp_path: Path) -> None:
+    routed = RoutedCatalog(load_registry(moved_registry(tmp_path)))
+    event = routed.example(MOVED, base_url="http://127.0.0.1:9999")
+    assert event["detailUrl"].startswith("http://127.0.0.1:9999/new-service/")
+    assert routed.owner(MOVED).producer == "new-service" and routed.validate(event) == []
+    old, new = routed.catalogs
+    assert [c.event_type for c in routed if c.event_type == MOVED] == [MOVED] * len(new.versions(MOVED))
+    assert all(routed.owns(new, contract) for contract in routed if contract.event_type == MOVED)
+    assert routed.example(SENT, base_url="http://127.0.0.1:9999")["detailUrl"].startswith(
+        "http://127.0.0.1:9999/hmpps-interventions-service/"
+    )
+    assert old.producer == "hmpps-interventions-service"
