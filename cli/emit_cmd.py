@@ -14,6 +14,7 @@ from tidings.contracts.catalog.files import read_data_file
 from tidings.contracts.errors import InputFileError, UsageError
 
 from .engine_options import ENDPOINT, ENGINE, JSON, TOPOLOGY, connect, console, print_json
+from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_catalog
 
 __all__ = ["emit_command", "parse_assignment"]
 
@@ -29,7 +30,8 @@ def emit_command(
     file: Path | None = typer.Option(None, "--file", metavar="FILE", help="Publish this event JSON (still validated)."),
     version: int | None = typer.Option(None, "--version", metavar="N", help="Contract version (default: latest)."),
     topic: str | None = typer.Option(None, "--topic", metavar="NAME", help="Topic (default: the catalogue's)."),
-    contracts: Path | None = typer.Option(None, "--contracts", metavar="DIR", help="Catalogue directory."),
+    contracts: list[Path] | None = CONTRACTS_MANY,
+    registry: Path | None = REGISTRY,
     base_url: str | None = typer.Option(
         None, "--base-url", metavar="URL", help="Base of detailUrl, with no fake API state (a real API)."
     ),
@@ -48,17 +50,17 @@ def emit_command(
     """Publish one event and print its MessageId and the subscribed queues it was delivered to.
 
     The event is the contract's example with your --set values (or --file), validated against the contract
-    before anything is sent.
+    before anything is sent. Over a registry (--registry DIR, or several --contracts DIR) the event goes by its
+    eventType to its producer's contract, and its detailUrl onto that producer's base path of the fake API.
 
     Example: [bold]tidings emit intervention.referral.sent --set crn=X123456[/bold]
     """
-    from tidings.contracts import load_catalog
     from tidings.simulator.engine.publisher import Publisher
     from tidings.simulator.runs.delivery import DeliveryTracker
     from tidings.simulator.state_target import resolve_state_target
     from tidings.simulator.topology import Topology, apply_topology, find_topic_arn
 
-    catalog = load_catalog(contracts)
+    catalog = chosen_catalog(contracts, registry)
     overrides = dict(parse_assignment(text) for text in assignments or [])
     event: dict[str, Any] | None = None
     if file is not None:
@@ -69,6 +71,8 @@ def emit_command(
             _set_path(event, key, value)
     elif event_type is None:
         raise UsageError("say which event to emit", hint="tidings emit intervention.referral.sent (or --file FILE)")
+    else:
+        catalog.get(event_type, version)  # an event type no producer emits: one error line before any engine
     with connect(engine, endpoint) as running:
         # Events point at the fake API that gets their state: --api-url, TIDINGS_API_URL, the `tidings up`'s own.
         target = None if base_url else resolve_state_target(running, api_url, named_only=running.kind == "embedded")

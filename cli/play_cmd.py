@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import typer
 from rich import box
@@ -14,7 +15,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tidings.contracts import load_catalog
 from tidings.simulator.engine.targets import refuse_remote
 from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
 from tidings.simulator.runs.player import PlayOptions
@@ -27,6 +27,7 @@ from tidings.simulator.scenarios.plan import Plan
 from tidings.simulator.session import play_session
 
 from .engine_options import ENDPOINT, STRICT, TOPOLOGY
+from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_catalog
 
 __all__ = ["play"]
 
@@ -66,7 +67,8 @@ def play(
     ),
     endpoint: str | None = ENDPOINT,
     fixtures: str | None = typer.Option(None, "--fixtures", help="Folder with your own scenarios (DIR/scenarios)."),
-    contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
+    contracts: list[Path] | None = CONTRACTS_MANY,
+    registry: Path | None = REGISTRY,
     topology: str | None = TOPOLOGY,
     api_port: int = typer.Option(
         0, "--api-port", min=0, max=65535, help="Port of the in-process fake API (0: a free one)."
@@ -101,14 +103,16 @@ def play(
     the queues, and print the timeline and a summary.
 
     With no engine configured, an embedded engine and the fake API start in-process; the events' detailUrls
-    point at that fake API, which shows state consistent with them.
+    point at that fake API, which shows state consistent with them. Over a registry (--registry DIR, or several
+    --contracts DIR) each event is validated by its producer's contract and its detailUrl is on that producer's
+    base path of the one fake API.
 
     Example: tidings play referral-lifecycle --param crn=X123456 --fault duplicate=0.2 --seed 7
     """
     if speed is not None and no_wait:
         raise typer.BadParameter("choose --speed X or --no-wait, not both", param_hint="--speed")
     faults = FaultSet.parse(fault or [])
-    catalog = load_catalog(contracts)
+    catalog = chosen_catalog(contracts, registry)
     library = ScenarioLibrary.from_setting(fixtures)
     loaded = library.load(scenario)
     given = parse_param_options(param)

@@ -11,8 +11,17 @@ from tidings.contracts import load_catalog
 from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.registry.loader import load_registry, registry_setting
 from tidings.contracts.registry.model import Registry
+from tidings.contracts.registry.routed import CatalogView, RoutedCatalog
 
-__all__ = ["CONTRACTS_MANY", "PRODUCER", "REGISTRY", "chosen_catalogs", "chosen_registry", "chosen_validator"]
+__all__ = [
+    "CONTRACTS_MANY",
+    "PRODUCER",
+    "REGISTRY",
+    "chosen_catalog",
+    "chosen_catalogs",
+    "chosen_registry",
+    "chosen_validator",
+]
 
 CONTRACTS_MANY = typer.Option(
     None, "--contracts", metavar="DIR", help="Catalogue directory; repeat it to take several as one registry."
@@ -52,3 +61,15 @@ def chosen_validator(contracts: list[Path] | None, registry: Path | None) -> Cat
     if contracts and len(contracts) == 1 and registry is None:
         return load_catalog(contracts[0])
     return chosen_registry(contracts, registry) or load_catalog()
+
+
+def chosen_catalog(contracts: list[Path] | None, registry: Path | None) -> CatalogView:
+    """What plays, emits and serves events: one catalogue (`--contracts DIR` once, or the default when no
+    registry is set) exactly as before registries, else the registry routed by event type to each producer
+    (`RoutedCatalog`: its contract, and its base path on the fake API). A registry of one catalogue is that one."""
+    if contracts and len(contracts) == 1 and registry is None:
+        return load_catalog(contracts[0])
+    chosen = chosen_registry(contracts, registry)
+    if chosen is None:
+        return load_catalog()
+    return chosen.catalogs[0] if len(chosen.catalogs) == 1 else RoutedCatalog(chosen)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tidings.contracts import load_catalog
 from tidings.contracts.catalog.safe_read import read_file_bytes
 from tidings.contracts.errors import CheckFailed, InputFileError, TidingsError, UsageError
 from tidings.simulator.scenarios.clock import format_offset
@@ -20,6 +19,8 @@ from tidings.simulator.scenarios.model import EmitStep, Scenario, ScenarioError
 from tidings.simulator.scenarios.params import parse_param_options
 from tidings.simulator.scenarios.plan import Plan
 from tidings.simulator.scenarios.templates import Template
+
+from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_catalog
 
 __all__ = ["app"]
 
@@ -110,14 +111,16 @@ def validate(
     param: list[str] = typer.Option(None, "--param", "-p", help="NAME=VALUE for a scenario parameter; repeatable."),
     seed: int = typer.Option(1, "--seed", help="Seed for generated values."),
     fixtures: str | None = _FIXTURES,
-    contracts: str | None = typer.Option(None, "--contracts", help="Catalogue folder (default: the shipped one)."),
+    contracts: list[Path] | None = CONTRACTS_MANY,
+    registry: Path | None = REGISTRY,
 ) -> None:
     """Resolve scenarios without publishing and validate every event against its contract. Exit 1 if any
-    scenario cannot be played (each problem with file:line, step and JSON pointer).
+    scenario cannot be played (each problem with file:line, step and JSON pointer). Over a registry
+    (--registry DIR, or several --contracts DIR) each event is checked against its producer's contract.
 
     Example: tidings scenarios validate referral-lifecycle --param crn=X123456
     """
-    catalog = load_catalog(contracts)
+    catalog = chosen_catalog(contracts, registry)
     library = ScenarioLibrary.from_setting(fixtures)
     given = parse_param_options(param)
     failures = 0

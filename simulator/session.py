@@ -11,13 +11,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tidings.contracts import Catalog, load_catalog
+from tidings.contracts import load_catalog
 from tidings.contracts.errors import EngineError
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.control.routes import control_router
 from tidings.simulator.control.runs import RunManager
 from tidings.simulator.fake_api.app import create_app
+from tidings.simulator.fake_api.routed import AnyFakeApiState, state_for
 from tidings.simulator.fake_api.server import ApiServer
-from tidings.simulator.fake_api.state import FakeApiState
 from tidings.simulator.runs.player import Player
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.state_target import resolve_state_target
@@ -32,7 +33,7 @@ class FakeApi:
     """A served fake API: its state, its address, and (with an engine) the player behind the control API."""
 
     server: ApiServer
-    state: FakeApiState
+    state: AnyFakeApiState
     player: Player | None
     runs: RunManager | None
 
@@ -48,7 +49,7 @@ class FakeApi:
 
 
 def start_fake_api(
-    catalog: Catalog,
+    catalog: CatalogView,
     library: ScenarioLibrary,
     *,
     engine: Any | None = None,
@@ -63,7 +64,7 @@ def start_fake_api(
     wraps the whole ASGI app (the pytest harness records the exceptions it raises that way). `strict` (the
     default): a resource that would not validate is a 500 problem naming the rule; off, it is served as is."""
     server = ApiServer(None, host=host, port=port).bind()  # bound first: detailUrls need the real port
-    state = FakeApiState(server.base_url, catalog=catalog, strict=strict)
+    state = state_for(catalog, server.base_url, strict=strict)  # a registry's: each producer on its base path
     player = runs = None
     if engine is not None and topic_arn is not None:
         player = Player.for_engine(engine, catalog, topic_arn, state=state, base_url=server.base_url)
@@ -88,19 +89,21 @@ def fake_api_service(
     contracts: str | None = None,
     fixtures: str | None = None,
     strict: bool = True,
+    catalog: CatalogView | None = None,
 ) -> Callable[[Any, Any], Any]:
     """A `tidings up` service (simulator.up.ServiceStarter) serving the fake API, with its control API wired to
-    the engine and the catalogue's topic; consumers get TIDINGS_API_URL."""
+    the engine and the catalogue's topic; consumers get TIDINGS_API_URL. `catalog` (e.g. a registry's
+    `RoutedCatalog`: every producer under its base path) is served when given, else `contracts` is loaded."""
     from tidings.simulator.up import RunningService
 
     def start(engine: Any, applied: Any) -> RunningService:
-        catalog = load_catalog(contracts)
+        served = catalog if catalog is not None else load_catalog(contracts)
         library = ScenarioLibrary.from_setting(fixtures)
         api = start_fake_api(
-            catalog,
+            served,
             library,
             engine=engine,
-            topic_arn=applied.topic_arns.get(catalog.topic),
+            topic_arn=applied.topic_arns.get(served.topic),
             host=host,
             port=port,
             strict=strict,
@@ -124,7 +127,7 @@ class PlaySession:
 
 @contextmanager
 def play_session(
-    catalog: Catalog,
+    catalog: CatalogView,
     library: ScenarioLibrary,
     *,
     engine_kind: str | None = None,
@@ -160,11 +163,11 @@ def play_session(
             player, source = api.player, f"fake API: {api.base_url} (served by this command)"
         else:
             player = Player.for_engine(engine, catalog, topic_arn, base_url=catalog.api_base_url)
-            source = f"fake API: none (detailUrls point at the catalogue's {catalog.api_base_url})"
+            source = f"fake API: none (detailUrls point at the catalogue's {catalog.api_base_url or 'apiBaseUrl'})"
         yield PlaySession(engine, topic_arn, player, api, source)
 
 
-def _topic_arn(engine: Any, catalog: Catalog, topology: Any, apply_topology: Any) -> str:
+def _topic_arn(engine: Any, catalog: CatalogView, topology: Any, apply_topology: Any) -> str:
     """The catalogue's topic on the engine: the topology applied first on a local engine; on a remote one
     (AWS) nothing is created, the topic must exist."""
     if engine.is_loopback:

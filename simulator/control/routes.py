@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from tidings.contracts.errors import TidingsError
 from tidings.simulator.control.runs import RunManager
 from tidings.simulator.fake_api.problem import problem, problem_responses
-from tidings.simulator.fake_api.state import FakeApiState
+from tidings.simulator.fake_api.routed import AnyFakeApiState
 from tidings.simulator.runs.player import Player
 from tidings.simulator.scenarios.loader import ScenarioLibrary, ScenarioNotFound
 from tidings.simulator.scenarios.model import Scenario
@@ -87,7 +87,7 @@ class EmitRequest(BaseModel):
 
 
 def control_router(
-    state: FakeApiState,
+    state: AnyFakeApiState,
     library: ScenarioLibrary,
     *,
     runs: RunManager | None = None,

@@ -19,8 +19,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tidings.contracts import Catalog
 from tidings.contracts.errors import EngineError, UsageError
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.engine.engines import Engine
 from tidings.simulator.engine.tracking import Tracking, new_tracking
 
@@ -106,7 +106,7 @@ class Publisher:
     def __init__(
         self,
         engine: Engine,
-        catalog: Catalog,
+        catalog: CatalogView,
         topic_arn: str,
         *,
         base_url: str | None = None,

@@ -19,12 +19,13 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tidings.simulator.scenarios.faults import FaultSpec, parse_fault
 
-__all__ = ["ApiFaults", "PathFaults"]
+__all__ = ["ApiFaults", "FaultablePaths", "PathFaults"]
 
 Answer = tuple[int, bytes, str]
 _TITLES = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -105,6 +106,26 @@ def _problem(status: int, title: str, detail: str, path: str, fault: str) -> Ans
 def _lagging(path: str, left: str) -> Answer:
     detail = f"nothing at {path} yet: the API lags behind the event (api-lag fault, {left})"
     return _problem(404, "Not Found", detail, path, "api-lag")
+
+
+class FaultablePaths:
+    """What a fake API's state offers runs and the control API to put API faults on its paths: `api_faults`,
+    and `path_of` (the path a detailUrl names there), which each state defines."""
+
+    api_faults: ApiFaults
+
+    def path_of(self, detail_url: object) -> str | None:
+        raise NotImplementedError
+
+    def add_api_faults(self, path: str, specs: list[str], *, seed: int = 0) -> None:
+        """Business-API faults for `path` from now (see fake_api.api_faults)."""
+        self.api_faults.add(path, specs, seed=seed)
+
+    def add_api_faults_for(self, event: Mapping[str, Any], specs: list[str], *, seed: int = 0) -> None:
+        """Business-API faults for `event`'s detailUrl from now."""
+        path = self.path_of(event.get("detailUrl"))
+        if path is not None:
+            self.api_faults.add(path, specs, seed=seed)
 
 
 def _failing(path: str, status: int) -> Answer:

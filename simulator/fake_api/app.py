@@ -18,8 +18,9 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tidings.contracts import Catalog
+from tidings.contracts.registry.routed import CatalogView, RoutedCatalog
 from tidings.simulator.fake_api.problem import PROBLEM_SCHEMA, problem, problem_responses
-from tidings.simulator.fake_api.state import FakeApiState
+from tidings.simulator.fake_api.routed import AnyFakeApiState
 
 __all__ = ["create_app", "detail_templates"]
 
@@ -35,13 +36,14 @@ def detail_templates(catalog: Catalog) -> dict[str, list[str]]:
 
 
 def create_app(
-    state: FakeApiState,
+    state: AnyFakeApiState,
     *,
-    catalog: Catalog,
+    catalog: CatalogView,
     control: Any | None = None,
     title: str | None = None,
 ) -> FastAPI:
-    """The app. `control` is an APIRouter for `/_tidings/` (see control.routes.control_router)."""
+    """The app. `control` is an APIRouter for `/_tidings/` (see control.routes.control_router). A registry's
+    catalogue (`RoutedCatalog`) gets every producer's routes, each under its base path."""
     app = FastAPI(
         title=title or f"{catalog.producer} (fake, by tidings)",
         description=(
@@ -50,12 +52,13 @@ def create_app(
         ),
         version="tidings",
     )
-    for template, summary, schema in _routes(catalog):
+    mounts = catalog.mounts if isinstance(catalog, RoutedCatalog) else [("", catalog)]
+    for base_path, template, summary, schema in ((base, *route) for base, one in mounts for route in _routes(one)):
         app.add_api_route(
-            template,
-            _detail_endpoint(state, template),
+            base_path + template,
+            _detail_endpoint(state, base_path, template),
             methods=["GET"],
-            name=template,
+            name=base_path + template,
             summary=summary,
             tags=["detail"],
             response_class=Response,
@@ -119,7 +122,9 @@ def _routes(catalog: Catalog) -> list[tuple[str, str, dict[str, Any] | None]]:
     return routes
 
 
-def _detail_endpoint(state: FakeApiState, template: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+def _detail_endpoint(
+    state: AnyFakeApiState, base_path: str, template: str
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
     kind = template.strip("/").split("/")[0].replace("-", " ")
 
     async def detail(request: Request) -> Response:
@@ -136,7 +141,7 @@ def _detail_endpoint(state: FakeApiState, template: str) -> Callable[[Request], 
         status, body, media_type = answer
         return Response(body, status_code=status, media_type=media_type)
 
-    detail.__name__ = "detail_" + "".join(c if c.isalnum() else "_" for c in template).strip("_")
+    detail.__name__ = "detail_" + "".join(c if c.isalnum() else "_" for c in base_path + template).strip("_")
     return detail
 
 
@@ -145,7 +150,7 @@ class _PlayedResources:
     endpoint is what consumers hammer, and this roughly doubles its throughput. Anything else (unknown ids
     included, which get their 404 problem from the route) goes on to the app."""
 
-    def __init__(self, app: Any, state: FakeApiState) -> None:
+    def __init__(self, app: Any, state: AnyFakeApiState) -> None:
         self.app = app
         self.state = state
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from tidings.contracts import Catalog
 from tidings.contracts.catalog.model import Violation
-from tidings.simulator.fake_api.api_faults import ApiFaults
+from tidings.simulator.fake_api.api_faults import ApiFaults, FaultablePaths
 from tidings.simulator.projections.engine import Projector, deep_merge
 
 __all__ = ["FakeApiState", "StateSink"]
@@ -36,7 +36,7 @@ class StateSink(Protocol):
     def flush(self) -> None: ...
 
 
-class FakeApiState:
+class FakeApiState(FaultablePaths):
     """Resources by path (`/sent-referral/<id>`), built from events. `base_url` is the fake API's own address:
     its path prefix, if any, is stripped from detailUrls."""
 
@@ -91,16 +91,6 @@ class FakeApiState:
             self._origins.clear()
             self.events_applied = 0
         self.api_faults.reset()
-
-    def add_api_faults(self, path: str, specs: list[str], *, seed: int = 0) -> None:
-        """Business-API faults for `path` from now (see fake_api.api_faults)."""
-        self.api_faults.add(path, specs, seed=seed)
-
-    def add_api_faults_for(self, event: Mapping[str, Any], specs: list[str], *, seed: int = 0) -> None:
-        """Business-API faults for `event`'s detailUrl from now."""
-        path = self.path_of(event.get("detailUrl"))
-        if path is not None:
-            self.api_faults.add(path, specs, seed=seed)
 
     # -- reading ------------------------------------------------------------------------------------------------
 

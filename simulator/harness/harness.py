@@ -197,6 +197,7 @@ class HarnessApi:
             wrap=_ErrorRecorder,
         )
         assert api.runs is not None  # an engine was given, so the control API has runs
+        assert isinstance(api.state, FakeApiState)  # the harness serves one catalogue
         return cls(api.server, api.state, api.server.app, api.runs)
 
     @property

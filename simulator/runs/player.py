@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tidings.contracts import Catalog
 from tidings.contracts.errors import UsageError
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.fake_api.state import StateSink
 from tidings.simulator.runs.delivery import TAP_PREFIX, DeliveryTracker
 from tidings.simulator.runs.events import (
@@ -67,7 +67,7 @@ class Player:
     def __init__(
         self,
         publisher: Any,
-        catalog: Catalog,
+        catalog: CatalogView,
         tracker: DeliveryTracker,
         *,
         state: StateSink | None = None,
@@ -95,7 +95,7 @@ class Player:
     def for_engine(
         cls,
         engine: Any,
-        catalog: Catalog,
+        catalog: CatalogView,
         topic_arn: str,
         *,
         state: StateSink | None = None,

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from tidings.contracts import Catalog
 from tidings.contracts.errors import TidingsError, UsageError
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.scenarios.clock import SimulatedClock, interleaved_end
 from tidings.simulator.scenarios.faults import FaultSet
 from tidings.simulator.scenarios.generators import Generators
@@ -35,7 +35,7 @@ class Plan:
     def __init__(
         self,
         scenario: Scenario,
-        catalog: Catalog,
+        catalog: CatalogView,
         *,
         params: Mapping[str, Any] | None = None,
         seed: int | None = None,
@@ -349,7 +349,7 @@ def _per_event(faults: FaultSet) -> FaultSet | None:
     return FaultSet(kept) if kept else None
 
 
-def _check_event_types(scenario: Scenario, catalog: Catalog, seen: set[str] | None = None) -> None:
+def _check_event_types(scenario: Scenario, catalog: CatalogView, seen: set[str] | None = None) -> None:
     """Every step's event type and version exist in the catalogue (reported at the step's line)."""
     seen = set() if seen is None else seen
     if scenario.name in seen:

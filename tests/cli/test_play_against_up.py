@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,6 +15,8 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+
+from tests.up_process import up_process
 
 _CONSUMER = textwrap.dedent(
     """
@@ -42,27 +43,9 @@ def _clean_env() -> dict[str, str]:
 
 @pytest.fixture
 def up() -> Iterator[dict[str, str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from tidings.cli.app import main; main()", "up", "--port", "0", "--api-port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=_clean_env(),
-    )
-    assert process.stdout is not None
-    printed: dict[str, str] = {}
-    for line in process.stdout:
-        if line.strip().startswith("export "):
-            name, _, value = line.strip().removeprefix("export ").partition("=")
-            printed[name] = value
-        if line.startswith("ready"):
-            break
-    try:
+    with up_process("--port", "0", "--api-port", "0", env=_clean_env()) as printed:
         assert "AWS_ENDPOINT_URL" in printed, printed
         yield printed
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
 
 
 def test_play_finds_the_up_by_aws_endpoint_url_and_reports_what_a_draining_consumer_really_got(
