@@ -150,7 +150,7 @@ class _LineLoader(GuardedComposer, SafeLoader):
 
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    lambda loader, node: loader.construct_mapping(node),  # type: ignore[arg-type]
+    lambda loader, node: loader.construct_mapping(node),
 )
 
 
