@@ -73,6 +73,23 @@ def test_a_run_started_over_http_plays_and_builds_the_state_its_urls_point_at(ap
     assert api.get("/_tidings/runs").json()[0]["id"] == run["id"]
 
 
+@pytest.mark.parametrize("taps", [True, False])
+def test_taps_true_observes_each_delivery_and_leaves_no_tap_behind(
+    api: httpx.Client, session: PlaySession, taps: bool
+) -> None:
+    body = {"scenario": "referral-sent", "params": {"crn": "X135790"}, "seed": 2, "taps": taps}
+    run = finished(api, api.post("/_tidings/runs", json=body).json()["url"])
+    assert run["status"] == "finished", run
+    published = [row["messageId"] for row in run["timeline"]["rows"]]
+    deliveries = {d["queue"]: d for d in run["timeline"]["deliveries"]}
+    consumer = deliveries["intervention-events"]
+    assert consumer["observed"] is taps and consumer["complete"] is True
+    # Observed: the tap's own MessageIds, exactly what was published; inferred from depth: none to show.
+    assert sorted(consumer["message_ids"]) == (sorted(published) if taps else [])
+    queues = session.engine.client("sqs").list_queues().get("QueueUrls", [])
+    assert not [url for url in queues if "tidings-tap-" in url]  # taps are deleted after the run
+
+
 @pytest.mark.parametrize(
     ("body", "status", "detail"),
     [
