@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, check_depth, read_file_text
+from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, check_depth, read_file_text, yaml_problem
 from tidings.contracts.errors import InputFileError
 
 __all__ = ["key_line", "load_plain_yaml", "parse_json_or_yaml", "read_data_file", "read_text"]
@@ -64,13 +64,9 @@ def parse_json_or_yaml(text: str, source: object) -> Any:
         return data
     try:
         return load_plain_yaml(text, source)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise InputFileError(source, f"not valid YAML: {what}", line=line, hint=_YAML_HINT) from None
     except yaml.YAMLError as exc:
-        raise InputFileError(source, f"not valid YAML: {exc}", hint=_YAML_HINT) from None
+        what, line = yaml_problem(exc, text)
+        raise InputFileError(source, f"not valid YAML: {what}", line=line, hint=_YAML_HINT) from None
 
 
 _JSON_HINT = "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)"

@@ -35,6 +35,7 @@ __all__ = [
     "max_file_bytes",
     "read_file_bytes",
     "read_file_text",
+    "yaml_problem",
 ]
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -226,3 +227,18 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     return []
+
+
+def yaml_problem(error: yaml.YAMLError, text: str) -> tuple[str, int | None]:
+    """What a YAML error says, on one line, and the 1-based line it is on. A character YAML does not allow (a
+    control character) is a `ReaderError`, which carries a position in the text rather than a line."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        what = " ".join(part for part in (error.context, error.problem) if part) or str(error).splitlines()[0]
+        return what, mark.line + 1 if mark is not None else None
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1 if isinstance(error.position, int) else None
+        if isinstance(error.character, str):
+            return f"character #x{ord(error.character):04x} is not allowed in YAML (a control character)", line
+        return str(error.reason), line
+    return str(error).splitlines()[0], None

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, read_file_text
+from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, read_file_text, yaml_problem
 from tidings.contracts.errors import InputFileError
 
 __all__ = ["YamlList", "YamlMap", "line_of", "load_yaml"]
@@ -55,14 +55,12 @@ def load_yaml(path: Path) -> Any:
         if node is None:
             raise InputFileError(path, "the file is empty", line=1, hint="a scenario needs at least `name` and `steps`")
         return _build(loader, node, path)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+    except yaml.YAMLError as exc:
+        what, line = yaml_problem(exc, text)
+        hint = "check the indentation and quoting there" if line is not None and "character #x" not in what else None
         raise InputFileError(
-            path, f"not valid YAML: {exc.problem or exc}", line=line, hint="check the indentation and quoting there"
+            path, f"not valid YAML: {what}", line=line, hint=hint or "remove control characters; save as UTF-8"
         ) from None
-    except yaml.YAMLError as exc:  # e.g. a control character (ReaderError), which carries no mark
-        raise InputFileError(path, f"not valid YAML: {exc}", hint="remove control characters; save as UTF-8") from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -26,7 +26,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, read_file_text
+from tidings.contracts.catalog.safe_read import GuardedComposer, SafeLoader, read_file_text, yaml_problem
 from tidings.contracts.errors import InputFileError
 from tidings.contracts.settings import resolve_setting
 
@@ -97,11 +97,11 @@ class Topology:
             loader.name = str(where)
             data = loader.get_single_data()
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
+            what, line = yaml_problem(error, text)
             raise InputFileError(
                 where,
-                f"not valid YAML: {getattr(error, 'problem', error)}",
-                line=mark.line + 1 if mark else None,
+                f"not valid YAML: {what}",
+                line=line,
                 hint="check the indentation and quoting there (and no control characters)",
             ) from None
         finally:
