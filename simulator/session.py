@@ -14,11 +14,9 @@ from typing import Any
 from tidings.contracts import load_catalog
 from tidings.contracts.errors import EngineError
 from tidings.contracts.registry.routed import CatalogView
-from tidings.simulator.control.routes import control_router
 from tidings.simulator.control.runs import RunManager
-from tidings.simulator.fake_api.app import create_app
 from tidings.simulator.fake_api.routed import AnyFakeApiState, state_for
-from tidings.simulator.fake_api.server import ApiServer
+from tidings.simulator.fake_api.server import ApiServer, Deferred
 from tidings.simulator.runs.player import Player
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.state_target import resolve_state_target
@@ -58,22 +56,36 @@ def start_fake_api(
     port: int = DEFAULT_API_PORT,
     wrap: Callable[[Any], Any] | None = None,
     strict: bool = True,
+    lazy: bool = False,
 ) -> FakeApi:
     """Serve the fake API on host:port (port 0: a free one), with the control API. With `engine` and
     `topic_arn`, the control API can start runs and emit events; without, those answer 503. `wrap`, if given,
     wraps the whole ASGI app (the pytest harness records the exceptions it raises that way). `strict` (the
-    default): a resource that would not validate is a 500 problem naming the rule; off, it is served as is."""
+    default): a resource that would not validate is a 500 problem naming the rule; off, it is served as is.
+    `lazy`: the socket is bound and the state ready now, the app is built and served when the first client
+    connects (see `ApiServer.start_when_asked`)."""
     server = ApiServer(None, host=host, port=port).bind()  # bound first: detailUrls need the real port
     state = state_for(catalog, server.base_url, strict=strict)  # a registry's: each producer on its base path
     player = runs = None
     if engine is not None and topic_arn is not None:
         player = Player.for_engine(engine, catalog, topic_arn, state=state, base_url=server.base_url)
         runs = RunManager(player, library)
-    router = control_router(state, library, runs=runs, player=player)
-    app = create_app(state, catalog=catalog, control=router)
-    server.app = wrap(app) if wrap is not None else app
+
+    def build() -> Any:
+        from tidings.simulator.control.routes import control_router  # FastAPI: imported when first served
+        from tidings.simulator.fake_api.app import create_app
+
+        return create_app(state, catalog=catalog, control=control_router(state, library, runs=runs, player=player))
+
     try:
-        server.start()
+        if lazy:
+            deferred = Deferred()
+            server.app = wrap(deferred) if wrap is not None else deferred
+            server.start_when_asked(build, deferred)
+        else:
+            app = build()
+            server.app = wrap(app) if wrap is not None else app
+            server.start()
     except BaseException:
         if runs is not None:
             runs.close()

@@ -195,6 +195,7 @@ class HarnessApi:
             topic_arn=engine.topic_arn,
             port=0,
             wrap=_ErrorRecorder,
+            lazy=True,  # most tests never fetch a detailUrl: FastAPI is imported when one first does
         )
         assert api.runs is not None  # an engine was given, so the control API has runs
         assert isinstance(api.state, FakeApiState)  # the harness serves one catalogue
@@ -275,6 +276,10 @@ def play_scenario(
     plan = Plan(loaded, engine.catalog, params=params, seed=seed, base_url=api.base_url, start=start)
     timeout = TAPS_DELIVERY_TIMEOUT if taps else RUN_DELIVERY_TIMEOUT
     options = PlayOptions(_fault_set(faults), speed, delivery_timeout=timeout, observe=taps)
+    if options.faults.api() or loaded.declares_faults():
+        # api-lag is wall-clock time from the publish: the fake API must already be serving (not still being
+        # built for its first client), or the lag would be spent before the consumer's first GET is answered.
+        api.server.ensure_started()
     run = Run(scenario, plan.seed, dict(plan.params), plan.start)
     for event in _player(engine, api, queues).play(plan, options):
         run.timeline.add(event)
