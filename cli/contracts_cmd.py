@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from tidings.contracts import UsageError, load_catalog
 from tidings.contracts.catalog.event_files import validate_files
-from tidings.contracts.catalog.fields import schema_fields
 from tidings.contracts.check import MODES, CheckReport, check_catalog
 from tidings.contracts.compat.git_ref import catalog_at_ref
 from tidings.contracts.lint.rules import lint_catalog
 from tidings.contracts.pact.file import load_pacts
 
+from .console import console as make_console
+from .console import print_json
+from .contracts_show import show_command
 from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_validator
 from .registry_views import check_against_registry_view, check_moves_view, lint_registry_view, registry_catalog
 
@@ -39,16 +38,6 @@ _CONTRACTS = typer.Option(None, "--contracts", metavar="DIR", help=_CONTRACTS_HE
 _JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-def _console() -> Console:
-    # Created per command so it writes to the current stdout (CliRunner swaps it). Off a terminal, a wide fixed
-    # width keeps long event types on one line in logs and pipes.
-    return Console(width=None if sys.stdout.isatty() else 200, highlight=False, soft_wrap=True)
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
 @app.command("list")
 def list_command(
     contracts: Path | None = _CONTRACTS,
@@ -63,7 +52,7 @@ def list_command(
     catalog = registry_catalog(registry, producer) if registry or producer else load_catalog(contracts)
     rows = [catalog.get(event_type) for event_type in catalog.event_types]
     if as_json:
-        _print_json(
+        print_json(
             {
                 "producer": catalog.producer,
                 "topic": catalog.topic,
@@ -88,91 +77,10 @@ def list_command(
     for latest in rows:
         versions = ", ".join(map(str, catalog.versions(latest.event_type)))
         table.add_row(latest.event_type, versions, escape(latest.detail_url_template), escape(latest.description))
-    _console().print(table)
+    make_console().print(table)
 
 
-@app.command("show")
-def show_command(
-    event_type: str = typer.Argument(..., help="Event type, e.g. intervention.referral.sent."),
-    version: int | None = typer.Option(None, "--version", "-v", help="Version (default: the latest)."),
-    contracts: Path | None = _CONTRACTS,
-    as_json: bool = _JSON,
-) -> None:
-    """Show one contract: its fields (type, required, constraints) and an example event.
-
-    Example: [bold]tidings contracts show intervention.referral.sent --version 1[/bold]
-    """
-    catalog = load_catalog(contracts)
-    contract = catalog.get(event_type, version)
-    fields = schema_fields(catalog.compiled(contract.event_type, contract.version).bundled)
-    fields.pop("", None)  # the document itself
-    example = contract.examples[0] if contract.examples else None
-    resource = catalog.api.for_template(contract.detail_url_template) if catalog.api else None
-    resource_fields = schema_fields(catalog.api.bundled(resource.name)) if resource is not None else {}
-    resource_fields.pop("", None)
-    if as_json:
-        _print_json(
-            {
-                "eventType": contract.event_type,
-                "version": contract.version,
-                "versions": catalog.versions(contract.event_type),
-                "description": contract.description,
-                "detailUrl": contract.detail_url_template,
-                "urlOnlyParams": {name: p.reason for name, p in contract.url_only_params.items()},
-                "messageAttributes": contract.message_attributes,
-                "fields": [
-                    {"pointer": f.pointer, "type": f.type_text, "required": f.required, "constraints": f.constraints}
-                    for f in fields.values()
-                ],
-                "schema": contract.schema,
-                "example": example,
-                "source": str(contract.source_path),
-                "resource": None
-                if resource is None
-                else {
-                    "name": resource.name,
-                    "version": resource.version,
-                    "path": resource.path,
-                    "fields": [
-                        {"pointer": f.pointer, "type": f.type_text, "required": f.required}
-                        for f in resource_fields.values()
-                    ],
-                },
-            }
-        )
-        return
-    console = _console()
-    versions = ", ".join(map(str, catalog.versions(contract.event_type)))
-    console.print(f"[bold]{contract.event_type}[/bold] v{contract.version}  (versions: {versions})")
-    console.print(escape(contract.description))
-    console.print(f"detailUrl: {escape(contract.detail_url_template)}")
-    for name, param in contract.url_only_params.items():
-        console.print(f"  {{{name}}} is url-only: {escape(param.reason)}")
-    attributes = ", ".join(
-        f"{name}={value.get('StringValue', value) if isinstance(value, dict) else value}"
-        for name, value in contract.message_attributes.items()
-    )
-    console.print(f"SNS message attributes: {escape(attributes)}")
-    console.print(f"source: {contract.source_path}")
-    table = Table(title="fields", title_justify="left")
-    table.add_column("field", no_wrap=True)
-    table.add_column("type")
-    table.add_column("required")
-    table.add_column("constraints")
-    for f in fields.values():
-        table.add_row(f.pointer, f.type_text, "yes" if f.required else "no", escape(f.constraint_text()))
-    console.print(table)
-    if resource is not None:
-        beside = Table(title=f"resource at detailUrl: {resource}", title_justify="left")
-        beside.add_column("field", no_wrap=True)
-        beside.add_column("type")
-        beside.add_column("required")
-        for f in resource_fields.values():
-            beside.add_row(f.pointer, f.type_text, "yes" if f.required else "no")
-        console.print(beside)
-    if example is not None:
-        console.print("example:")
-        typer.echo(json.dumps(example, indent=2, ensure_ascii=False))
+app.command("show")(show_command)
 
 
 @app.command("validate")
@@ -191,9 +99,9 @@ def validate_command(
     """
     results = validate_files(chosen_validator(contracts, registry), files)
     if as_json:
-        _print_json([result.to_json() for result in results])
+        print_json([result.to_json() for result in results])
     else:
-        console = _console()
+        console = make_console()
         for result in results:
             name = escape(str(result.path))
             if result.error is not None:
@@ -239,9 +147,9 @@ def lint_command(
     catalog = load_catalog(contracts, strict=False)
     problems = lint_catalog(catalog)
     if as_json:
-        _print_json({"ok": not problems, "problems": [problem.to_json() for problem in problems]})
+        print_json({"ok": not problems, "problems": [problem.to_json() for problem in problems]})
     else:
-        console = _console()
+        console = make_console()
         for problem in problems:
             console.print(escape(str(problem)))
         if problems:
@@ -309,7 +217,7 @@ def check_command(
             baseline = load_catalog(folder)
             report = check_catalog(catalog, mode=mode, baseline=baseline, baseline_name=against, pacts=pacts)
     if as_json:
-        _print_json(_report_json(report))
+        print_json(_report_json(report))
     else:
         _render_report(report)
     if not report.ok:
@@ -336,16 +244,16 @@ def _render_report(report: CheckReport) -> None:
     if report.pacts is not None:
         _render_pacts(report)
     if report.ok:
-        console = _console()
+        console = make_console()
         suffix = " and no consumer pact broken" if report.pacts is not None else ""
         if report.baseline is not None or report.pacts is not None:
             console.print(f"[green]OK[/green]: no breaking change without a version bump{suffix}")
     elif report.broken_pacts:
-        _console().print(f"[red]{len(report.broken_pacts)} consumer interaction(s) broken[/red]")
+        make_console().print(f"[red]{len(report.broken_pacts)} consumer interaction(s) broken[/red]")
 
 
 def _render_pacts(report: CheckReport) -> None:
-    console = _console()
+    console = make_console()
     impacts = report.pacts or []
     scope = f"by the change against {report.baseline}" if report.baseline is not None else "against the contracts"
     console.print(
@@ -365,7 +273,7 @@ def _render_pacts(report: CheckReport) -> None:
 
 
 def _render_versions(report: CheckReport) -> None:
-    console = _console()
+    console = make_console()
     console.print(f"mode: {report.mode}")
     if not report.versions:
         console.print("versions: every event type has a single version; nothing to compare")

@@ -12,16 +12,19 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tidings.contracts import load_catalog
 from tidings.contracts.errors import InputFileError, UsageError
 from tidings.contracts.pact.check import InteractionCheck, check_pact
 from tidings.contracts.pact.file import load_pact, pact_files
 from tidings.contracts.pact.http_check import HttpInteractionCheck, check_http
 from tidings.contracts.pact.model import PactFile
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.pact.junit import check_junit_target, write_junit
+from tidings.simulator.pact.producers import api_catalog, producer_of, producers_of, providers_of
 from tidings.simulator.pact.provider import BrokerOptions, VerificationReport, verify_pacts
 from tidings.simulator.pact.states import ProviderStates, parse_state_options
 from tidings.simulator.scenarios.loader import ScenarioLibrary
+
+from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_catalog
 
 __all__ = ["app"]
 
@@ -31,11 +34,11 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-_CONTRACTS = typer.Option(
+_HTTP_PRODUCER = typer.Option(
     None,
-    "--contracts",
-    metavar="DIR",
-    help="Catalogue directory (default: TIDINGS_CONTRACTS, \\[tool.tidings] contracts, the shipped catalogue).",
+    "--producer",
+    metavar="P",
+    help="With a registry: the producer whose business API the HTTP interactions call.",
 )
 _FIXTURES = typer.Option(
     None, "--fixtures", metavar="DIR", help="Folder with your own scenarios (DIR/scenarios or DIR)."
@@ -57,8 +60,10 @@ def _console() -> Console:
 @app.command("lint")
 def lint_command(
     paths: list[Path] = typer.Argument(..., metavar="PACT_FILE_OR_DIR", help="Pact files, or folders of them."),
-    contracts: Path | None = _CONTRACTS,
+    contracts: list[Path] | None = CONTRACTS_MANY,
     as_json: bool = _JSON,
+    registry: Path | None = REGISTRY,
+    producer: str | None = _HTTP_PRODUCER,
 ) -> None:
     """Check consumers' pacts against the contracts, statically: message interactions against the event
     contracts, HTTP interactions against the resources of the producer's API.
@@ -68,28 +73,32 @@ def lint_command(
     marks optional are warnings: the producer may leave them out. An HTTP request must GET a path that maps to
     a declared resource template.
 
+    With a registry (--registry DIR, or --contracts more than once), each message interaction is checked against
+    the contract of the producer that emits its event type; HTTP interactions against --producer's resources.
+
     Exit code 0 when every interaction holds, 1 when any has an error, 2 when a file is not a V3/V4 pact.
 
     Example: [bold]tidings pact lint pacts/[/bold]
     """
-    catalog = load_catalog(contracts)
+    catalog = chosen_catalog(contracts, registry)
     loaded: list[tuple[Path, PactFile | InputFileError]] = []
     for path in pact_files(paths):
         try:
             loaded.append((path, load_pact(path)))
         except InputFileError as error:
             loaded.append((path, error))
+    http = api_catalog(catalog, producer, [pact for _, pact in loaded if isinstance(pact, PactFile)])
     checks: dict[Path, list[InteractionCheck | HttpInteractionCheck]] = {
-        path: [*check_pact(catalog, pact), *check_http(catalog, pact)]
+        path: [*check_pact(catalog, pact), *(check_http(http, pact) if http is not None else [])]
         for path, pact in loaded
         if isinstance(pact, PactFile)
     }
     all_checks = [check for found in checks.values() for check in found]
     bad_files = [error for _, error in loaded if isinstance(error, InputFileError)]
     if as_json:
-        typer.echo(json.dumps(_lint_json(loaded, checks, catalog.producer), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(_lint_json(loaded, checks, catalog), indent=2, ensure_ascii=False))
     else:
-        _render_lint(loaded, checks, catalog.producer)
+        _render_lint(loaded, checks, catalog)
         failed = sum(1 for check in all_checks if not check.ok)
         warned = sum(1 for check in all_checks if check.ok and check.warnings)
         _console().print(
@@ -104,9 +113,11 @@ def lint_command(
 
 
 def _render_lint(
-    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[AnyCheck]], producer: str
+    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[AnyCheck]], catalog: CatalogView
 ) -> None:
     console = _console()
+    producers = producers_of(catalog)
+    providers = providers_of(catalog)
     for path, pact in loaded:
         if isinstance(pact, InputFileError):
             console.print(f"[red]error[/red]: {escape(str(pact))}")
@@ -116,8 +127,9 @@ def _render_lint(
             f"({pact.specification}, {len(pact.interactions)} message interaction(s)"
             + (f", {len(pact.http_interactions)} HTTP interaction(s))" if pact.http_interactions else ")")
         )
-        if pact.provider != producer:
-            console.print(f"  [yellow]warning[/yellow]: the catalogue's producer is {escape(producer)}")
+        if pact.provider not in providers:
+            whose = "the catalogue's producer is" if len(producers) == 1 else "the registry's producers are"
+            console.print(f"  [yellow]warning[/yellow]: {whose} {escape(', '.join(producers))}")
         for skipped in pact.skipped:
             console.print(f"  skipped (neither an asynchronous message nor HTTP): {escape(skipped)}")
         for check in checks[path]:
@@ -128,7 +140,10 @@ def _render_lint(
                 if check.warnings
                 else "[green]OK[/green]"
             )
-            console.print(f"  {status} {escape(repr(check.interaction.description))} → {escape(check.target)}")
+            console.print(
+                f"  {status} {escape(repr(check.interaction.description))} → {escape(check.target)}"
+                + _of_producer(catalog, check)
+            )
             for finding in check.findings:
                 colour = "red" if finding.severity == "error" else "yellow"
                 text = f"{finding.pointer or '/'}: {finding.message}"
@@ -137,8 +152,15 @@ def _render_lint(
                     console.print(f"        {escape(finding.hint)}")
 
 
+def _of_producer(catalog: CatalogView, check: AnyCheck) -> str:
+    """` of P`: which producer's contract a message was checked against, when there are several."""
+    if len(producers_of(catalog)) == 1 or not isinstance(check, InteractionCheck) or check.contract is None:
+        return ""
+    return f" of {escape(producer_of(catalog, check.contract.event_type))}"
+
+
 def _lint_json(
-    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[AnyCheck]], producer: str
+    loaded: list[tuple[Path, PactFile | InputFileError]], checks: dict[Path, list[AnyCheck]], catalog: CatalogView
 ) -> dict[str, Any]:
     files: list[dict[str, Any]] = []
     for path, pact in loaded:
@@ -152,13 +174,20 @@ def _lint_json(
                     "provider": pact.provider,
                     "specification": pact.specification,
                     "skipped": list(pact.skipped),
-                    "interactions": [c.to_json() for c in checks[path] if isinstance(c, InteractionCheck)],
+                    "interactions": [
+                        {
+                            **c.to_json(),
+                            "producer": producer_of(catalog, c.contract.event_type) if c.contract else None,
+                        }
+                        for c in checks[path]
+                        if isinstance(c, InteractionCheck)
+                    ],
                     "httpInteractions": [c.to_json() for c in checks[path] if isinstance(c, HttpInteractionCheck)],
                 }
             )
     all_checks = [check for found in checks.values() for check in found]
     ok = all(check.ok for check in all_checks) and all(isinstance(p, PactFile) for _, p in loaded)
-    return {"ok": ok, "producer": producer, "files": files}
+    return {"ok": ok, "producer": catalog.producer, "producers": producers_of(catalog), "files": files}
 
 
 @app.command("verify")
@@ -166,11 +195,13 @@ def verify_command(
     paths: list[Path] = typer.Argument(
         None, metavar="PACT_FILE_OR_DIR", help="Pact files, or folders of them (or use --broker-url)."
     ),
-    contracts: Path | None = _CONTRACTS,
+    contracts: list[Path] | None = CONTRACTS_MANY,
     fixtures: str | None = _FIXTURES,
     state_options: list[str] = _STATES,
     provider: str | None = typer.Option(
-        None, "--provider", help="The provider whose pacts to verify (default: the catalogue's producer)."
+        None,
+        "--provider",
+        help="The provider whose pacts to verify (default: the catalogue's producer, or any of the registry's).",
     ),
     broker_url: str | None = typer.Option(
         None,
@@ -186,6 +217,8 @@ def verify_command(
     junit: Path | None = typer.Option(None, "--junit", metavar="FILE", help="Also write the results as JUnit XML."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print pact's own report."),
     as_json: bool = _JSON,
+    registry: Path | None = REGISTRY,
+    producer: str | None = _HTTP_PRODUCER,
 ) -> None:
     """Verify consumers' pacts, the simulator playing the producer.
 
@@ -198,9 +231,12 @@ def verify_command(
     Exit code 0 when every interaction passes, 1 when any fails, 2 for bad input (an HTTP interaction in a
     provider state nobody declared included).
 
+    With a registry (--registry DIR, or --contracts more than once), each message is built by the catalogue of
+    the producer that emits its event type; HTTP interactions go to --producer's fake API.
+
     Example: [bold]tidings pact verify pacts/ --junit reports/pact.xml[/bold]
     """
-    catalog = load_catalog(contracts)
+    catalog = chosen_catalog(contracts, registry)
     library = ScenarioLibrary.from_setting(fixtures)
     states = ProviderStates.from_scenarios(library, catalog, parse_state_options(state_options))
     broker = (
@@ -215,7 +251,7 @@ def verify_command(
         )
     if junit is not None:
         check_junit_target(junit)  # before the verification, not after it
-    report = verify_pacts(catalog, states, paths or [], broker=broker, provider=provider)
+    report = verify_pacts(catalog, states, paths or [], broker=broker, provider=provider, api_producer=producer)
     if junit is not None:
         write_junit(report, junit)
     if as_json:
@@ -277,14 +313,15 @@ def _verify_json(report: VerificationReport, states: ProviderStates) -> dict[str
 def states_command(
     fixtures: str | None = _FIXTURES,
     state_options: list[str] = _STATES,
-    contracts: Path | None = _CONTRACTS,
+    contracts: list[Path] | None = CONTRACTS_MANY,
     as_json: bool = _JSON,
+    registry: Path | None = REGISTRY,
 ) -> None:
     """List the provider states `tidings pact verify` can set, and where each comes from.
 
     Example: [bold]tidings pact states --fixtures tests/fixtures[/bold]
     """
-    catalog = load_catalog(contracts)
+    catalog = chosen_catalog(contracts, registry)
     states = ProviderStates.from_scenarios(
         ScenarioLibrary.from_setting(fixtures), catalog, parse_state_options(state_options)
     )

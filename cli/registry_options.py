@@ -11,7 +11,7 @@ from tidings.contracts import load_catalog
 from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.registry.loader import load_registry, registry_setting
 from tidings.contracts.registry.model import Registry
-from tidings.contracts.registry.routed import CatalogView, RoutedCatalog
+from tidings.contracts.registry.routed import CatalogView, catalog_view
 
 __all__ = [
     "CONTRACTS_MANY",
@@ -72,4 +72,4 @@ def chosen_catalog(contracts: list[Path] | None, registry: Path | None) -> Catal
     chosen = chosen_registry(contracts, registry)
     if chosen is None:
         return load_catalog()
-    return chosen.catalogs[0] if len(chosen.catalogs) == 1 else RoutedCatalog(chosen)
+    return catalog_view(chosen)

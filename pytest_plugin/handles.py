@@ -10,8 +10,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from tidings.contracts import Catalog
 from tidings.contracts.errors import TidingsError, UsageError
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.engine.publisher import Published
 from tidings.simulator.harness.harness import HarnessApi, HarnessEngine, HarnessSettings, Run, emit_event, play_scenario
 from tidings.simulator.harness.owned_queues import (
@@ -65,6 +65,7 @@ class TidingsEngine:
                 settings.fixtures,
                 settings.topology,
                 settings.worker,
+                settings.registry,
             )
         )
         return cls(harness, worker=settings.worker)
@@ -95,7 +96,8 @@ class TidingsEngine:
         return dict(self.harness.env)
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> CatalogView:
+        """The catalogue events are built from: one producer's, or a registry's routed by event type."""
         return self.harness.catalog
 
     def client(self, service: str) -> Any:

@@ -37,8 +37,13 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "contracts": ("DIR", "Contract catalogue folder (default: the shipped interventions catalogue)."),
     "fixtures": ("DIR", "Folder with your own scenarios (DIR/scenarios/*.yaml), used before the shipped ones."),
     "topology": ("FILE", "Topology file applied to a local engine (default: the shipped topology.yaml)."),
+    "registry": (
+        "DIR",
+        "Registry of several producers on one topic (registry.yaml): events built, validated and served by the "
+        "producer of each event type. When set, it is used instead of contracts.",
+    ),
 }
-_PATHS = {"contracts", "fixtures", "topology"}
+_PATHS = {"contracts", "fixtures", "topology", "registry"}
 
 DEFAULT_PACT_DIR = "pacts"
 _PACT_DIR_HELP = "Folder the `tidings_pact` fixture writes pact files to, relative to the rootdir (default: pacts)."
@@ -54,6 +59,7 @@ class Settings:
     contracts: str | None = None
     fixtures: str | None = None
     topology: str | None = None
+    registry: str | None = None
     worker: str | None = None
     """The pytest-xdist worker id (`gw0`), None when not running under xdist."""
 

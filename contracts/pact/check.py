@@ -17,14 +17,13 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from tidings.contracts.catalog.catalog import Catalog
 from tidings.contracts.catalog.compiled import CompiledContract
 from tidings.contracts.catalog.model import EventContract
 from tidings.contracts.pact.body_check import SchemaView, check_json_body
 from tidings.contracts.pact.matchers import regex_accepts
 from tidings.contracts.pact.model import ERROR, Finding, Findings, MessageInteraction, PactFile
 from tidings.contracts.pact.regex_lint import regex_findings
-from tidings.contracts.pact.resolve import resolve_contract
+from tidings.contracts.pact.resolve import Contracts, resolve_contract
 
 __all__ = ["InteractionCheck", "check_interaction", "check_pact", "inspect_interaction"]
 
@@ -61,17 +60,17 @@ class InteractionCheck(Findings):
         }
 
 
-def check_interaction(catalog: Catalog, interaction: MessageInteraction) -> list[Finding]:
+def check_interaction(catalog: Contracts, interaction: MessageInteraction) -> list[Finding]:
     """Everything the static check finds about one interaction (errors and warnings), `[]` when it holds."""
     return inspect_interaction(catalog, interaction).findings
 
 
-def check_pact(catalog: Catalog, pact: PactFile) -> list[InteractionCheck]:
+def check_pact(catalog: Contracts, pact: PactFile) -> list[InteractionCheck]:
     """The static check of every message interaction of a pact."""
     return [inspect_interaction(catalog, interaction) for interaction in pact.interactions]
 
 
-def inspect_interaction(catalog: Catalog, interaction: MessageInteraction) -> InteractionCheck:
+def inspect_interaction(catalog: Contracts, interaction: MessageInteraction) -> InteractionCheck:
     """The static check of one interaction, with the contract it chose."""
     resolution = resolve_contract(catalog, interaction)
     check = InteractionCheck(

@@ -5,23 +5,49 @@ else the body's `eventType`, else the interaction's description matched against 
 the event type after its first segment must appear: "a referral sent event" → `intervention.referral.sent`).
 The version is the body's `version`, else the latest. A type or version the catalogue lacks is an error finding
 that names the closest known ones.
+
+What is resolved against is any `Contracts`: one producer's `Catalog`, or a registry's catalogues routed by event
+type to the producer that emits each (`tidings.contracts.registry.routed.RoutedCatalog`, which this layer may not
+import), so a consumer's pact over several producers is checked against each event's own producer.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from tidings.contracts.catalog.catalog import Catalog
+from tidings.contracts.catalog.compiled import CompiledContract
 from tidings.contracts.catalog.model import EventContract
 from tidings.contracts.errors import closest
 from tidings.contracts.pact.model import ERROR, Finding, MessageInteraction
 
-__all__ = ["FROM_BODY", "FROM_DESCRIPTION", "FROM_METADATA", "Resolution", "event_types_in", "resolve_contract"]
+__all__ = [
+    "FROM_BODY",
+    "FROM_DESCRIPTION",
+    "FROM_METADATA",
+    "Contracts",
+    "Resolution",
+    "event_types_in",
+    "resolve_contract",
+]
 
 FROM_METADATA = "metadata eventType"
 FROM_BODY = "body eventType"
 FROM_DESCRIPTION = "description"
+
+
+class Contracts(Protocol):
+    """What resolving and checking an interaction need of the contracts: a `Catalog`, or a registry routed."""
+
+    @property
+    def event_types(self) -> list[str]: ...
+
+    def versions(self, event_type: str) -> list[int]: ...
+
+    def get(self, event_type: str, version: int | None = None) -> EventContract: ...
+
+    def compiled(self, event_type: str, version: int | None = None) -> CompiledContract: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +60,7 @@ class Resolution:
     findings: list[Finding] = field(default_factory=list)
 
 
-def resolve_contract(catalog: Catalog, interaction: MessageInteraction) -> Resolution:
+def resolve_contract(catalog: Contracts, interaction: MessageInteraction) -> Resolution:
     """The contract a message interaction must keep (see the module docstring)."""
     findings: list[Finding] = []
     body = interaction.body if isinstance(interaction.body, dict) else {}
@@ -80,7 +106,7 @@ def resolve_contract(catalog: Catalog, interaction: MessageInteraction) -> Resol
     return Resolution(catalog.get(event_type), event_type, source, findings)
 
 
-def event_types_in(catalog: Catalog, description: str) -> list[str]:
+def event_types_in(catalog: Contracts, description: str) -> list[str]:
     """The event types a description names: the full type, else those whose words (after the first segment)
     all appear in it, keeping the most specific (most words)."""
     lowered = description.lower()
@@ -99,7 +125,7 @@ def event_types_in(catalog: Catalog, description: str) -> list[str]:
     return [event_type for score, event_type in scored if score == best]
 
 
-def _undecided(catalog: Catalog, description: str, candidates: list[str]) -> Finding:
+def _undecided(catalog: Contracts, description: str, candidates: list[str]) -> Finding:
     advice = 'add .with_metadata(eventType="...") to the interaction, as the producer sends it'
     if candidates:
         return Finding(

@@ -20,7 +20,7 @@ from tidings.contracts.catalog.model import EventContract, Violation
 from tidings.contracts.errors import UsageError
 from tidings.contracts.registry.model import Registry
 
-__all__ = ["CatalogView", "RoutedCatalog", "base_path_of"]
+__all__ = ["CatalogView", "RoutedCatalog", "base_path_of", "catalog_view"]
 
 
 def base_path_of(catalog: Catalog) -> str:
@@ -111,6 +111,12 @@ class RoutedCatalog:
 
 CatalogView = Catalog | RoutedCatalog
 """What plays, publishes and serves events: one producer's catalogue, or a registry routed by event type."""
+
+
+def catalog_view(registry: Registry) -> CatalogView:
+    """What plays, publishes and serves a registry's events: the registry routed by event type, or, for a
+    registry of one catalogue, that catalogue itself (exactly as without a registry)."""
+    return registry.catalogs[0] if len(registry.catalogs) == 1 else RoutedCatalog(registry)
 
 
 def _nested(a: str, b: str) -> bool:

@@ -9,6 +9,10 @@ adapter over this module; nothing here imports pytest.
     run = play_scenario(engine, api, "referral-sent", params={"crn": "X123456"}, queues=[owned])
     api.stop(); engine.stop()
 
+With a registry (`HarnessSettings.registry`: several producers on one topic), events are built and validated by
+the catalogue of the producer that emits each event type, and the fake API serves every producer under its base
+path: the `RoutedCatalog` and routed fake API state `tidings play --registry` uses.
+
 Isolation: an embedded engine belongs to one process, so each pytest-xdist worker has its own. A shared engine
 (`endpoint`, e.g. a `tidings up` or LocalStack) gets a topic per worker, `<topic>-<worker>`, deleted at the
 end, so parallel workers never deliver to each other's queues.
@@ -21,17 +25,20 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tidings.contracts import Catalog, load_catalog
+from tidings.contracts import load_catalog
 from tidings.contracts.errors import EngineError, UsageError
+from tidings.contracts.registry.loader import load_registry
+from tidings.contracts.registry.routed import CatalogView, catalog_view
 from tidings.simulator.control.runs import RunManager
 from tidings.simulator.engine.engines import START_HINT, Engine, start_engine
 from tidings.simulator.engine.publisher import Published, Publisher
+from tidings.simulator.fake_api.routed import AnyFakeApiState
 from tidings.simulator.fake_api.server import ApiServer
-from tidings.simulator.fake_api.state import FakeApiState
 from tidings.simulator.harness.owned_queues import OwnedQueue
 from tidings.simulator.runs.delivery import DeliveryTracker, Subscription
 from tidings.simulator.runs.events import DeliveryChecked, EventPublished, FaultInjected, RunFinished, RunSummary
@@ -66,15 +73,24 @@ class HarnessSettings:
     fixtures: str | None = None
     topology: str | None = None
     worker: str | None = None
+    registry: str | None = None
+    """A registry directory (`registry.yaml`); when set, it is used instead of `contracts`."""
+
+
+def _catalog_of(settings: HarnessSettings) -> CatalogView:
+    if settings.registry:
+        return catalog_view(load_registry(Path(settings.registry).expanduser()))
+    return load_catalog(settings.contracts)
 
 
 class HarnessEngine:
-    """The session's engine, catalogue, scenario library, the topic tests publish to, and a publisher."""
+    """The session's engine, catalogue (or registry, routed), scenario library, the topic tests publish to, and
+    a publisher."""
 
     def __init__(
         self,
         engine: Engine,
-        catalog: Catalog,
+        catalog: CatalogView,
         library: ScenarioLibrary,
         topic_arn: str,
         applied: AppliedTopology | None,
@@ -93,7 +109,7 @@ class HarnessEngine:
     def start(cls, settings: HarnessSettings) -> HarnessEngine:
         """Load the catalogue and scenarios (mistakes are reported before an engine starts), start or reach
         the engine, apply the topology (local engines only) and find the catalogue's topic."""
-        catalog = load_catalog(settings.contracts)
+        catalog = _catalog_of(settings)
         library = ScenarioLibrary.from_setting(settings.fixtures)
         topology = Topology.load(settings.topology)
         engine = start_engine(settings.engine, settings.endpoint)
@@ -179,7 +195,7 @@ class _ErrorRecorder:
 class HarnessApi:
     """The fake business API, served by uvicorn in a thread, with its control API wired to the engine."""
 
-    def __init__(self, server: ApiServer, state: FakeApiState, recorder: _ErrorRecorder, runs: RunManager) -> None:
+    def __init__(self, server: ApiServer, state: AnyFakeApiState, recorder: _ErrorRecorder, runs: RunManager) -> None:
         self.server = server
         self.state = state
         self._recorder = recorder
@@ -198,7 +214,6 @@ class HarnessApi:
             lazy=True,  # most tests never fetch a detailUrl: FastAPI is imported when one first does
         )
         assert api.runs is not None  # an engine was given, so the control API has runs
-        assert isinstance(api.state, FakeApiState)  # the harness serves one catalogue
         return cls(api.server, api.state, api.server.app, api.runs)
 
     @property

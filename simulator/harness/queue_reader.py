@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tidings.contracts import Catalog
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.engine.engines import Engine
 from tidings.simulator.engine.peek import peek_messages
 from tidings.simulator.harness.owned_queues import OwnedQueue, call_engine
@@ -26,7 +26,7 @@ class QueueReader:
         queue: OwnedQueue,
         *,
         sleep: Callable[[float], None] = time.sleep,
-        catalog: Catalog | None = None,
+        catalog: CatalogView | None = None,
     ) -> None:
         self.queue = queue
         self._engine = engine

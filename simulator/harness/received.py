@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tidings.contracts import Catalog, unwrap_notification
+from tidings.contracts import unwrap_notification
 from tidings.contracts.errors import TidingsError
+from tidings.contracts.registry.routed import CatalogView
 
 __all__ = ["PROBLEM_KINDS", "Received", "decode", "event_matches", "problem_of"]
 
@@ -72,7 +73,7 @@ class Received:
         return "  ".join(parts)
 
 
-def decode(raw: dict[str, Any], catalog: Catalog | None = None) -> Received:
+def decode(raw: dict[str, Any], catalog: CatalogView | None = None) -> Received:
     """A message as boto3's ReceiveMessage returns it, decoded; with `catalog`, a decoded event that breaks its
     contract (or has none) gets its `problem` too."""
     body = raw.get("Body", "")
@@ -103,7 +104,7 @@ def decode(raw: dict[str, Any], catalog: Catalog | None = None) -> Received:
     return Received(event, attributes, message_id, str(raw.get("ReceiptHandle", "")), raw, sqs_id, problem)
 
 
-def problem_of(event: Mapping[str, Any], catalog: Catalog) -> str | None:
+def problem_of(event: Mapping[str, Any], catalog: CatalogView) -> str | None:
     """What is wrong with a decoded event by its contract, as `<kind>: <why>`, or None when it is a good one."""
     event_type = event.get("eventType")
     try:

@@ -10,6 +10,10 @@ Local pact files are verified one file at a time (a description is unique only w
 handler is told only the description and the states); pacts for another provider are skipped. A broker source
 (`BrokerOptions`) is one run, its interactions known only by description and states. pact's own report and the
 log lines of its helper servers are captured, not printed: `VerificationReport` says what happened.
+
+Over a registry (a `RoutedCatalog`), each message is resolved across every producer and built by the catalogue
+of the producer that emits its event type; the pacts verified are those of any of its producers (or
+`provider`'s). HTTP interactions call one producer's business API, chosen with `api_producer`.
 """
 
 from __future__ import annotations
@@ -25,15 +29,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tidings.contracts import Catalog
 from tidings.contracts.errors import TidingsError, UsageError
 from tidings.contracts.pact.file import load_pact, pact_files
 from tidings.contracts.pact.http_check import request_path
 from tidings.contracts.pact.model import HttpInteraction, MessageInteraction, PactFile, ProviderState
 from tidings.contracts.pact.resolve import resolve_contract
+from tidings.contracts.registry.routed import CatalogView, RoutedCatalog
 from tidings.simulator.pact.http_states import FakeApiProvider, check_http_states
 from tidings.simulator.pact.message_server import MessageServer
 from tidings.simulator.pact.messages import produce_message
+from tidings.simulator.pact.producers import api_catalog, one_catalog, providers_of
 from tidings.simulator.pact.states import ProviderStates
 
 __all__ = [
@@ -137,7 +142,7 @@ class SimulatedProducer:
     recorded in `failures` (description → reason) so the report says why in tidings' words."""
 
     def __init__(
-        self, catalog: Catalog, states: ProviderStates, interactions: Sequence[MessageInteraction] = ()
+        self, catalog: CatalogView, states: ProviderStates, interactions: Sequence[MessageInteraction] = ()
     ) -> None:
         self.catalog = catalog
         self.states = states
@@ -159,7 +164,9 @@ class SimulatedProducer:
                 reasons = "; ".join(str(finding) for finding in resolution.findings)
                 raise UsageError(f"cannot tell which contract this message keeps: {reasons}")
             self.resolved[name] = resolution.contract.key
-            produced = produce_message(self.catalog, self.states, resolution.contract, states or interaction.states)
+            catalog = self.catalog
+            owner = catalog.owner(resolution.contract.event_type) if isinstance(catalog, RoutedCatalog) else catalog
+            produced = produce_message(owner, self.states, resolution.contract, states or interaction.states)
             return produced.to_pact()
         except TidingsError as error:
             self.failures[name] = str(error)
@@ -180,48 +187,59 @@ def configure_broker(verifier: Any, broker: BrokerOptions) -> Any:
 
 
 def verify_pacts(
-    catalog: Catalog,
+    catalog: CatalogView,
     states: ProviderStates,
     sources: Sequence[Path | str] = (),
     *,
     broker: BrokerOptions | None = None,
     provider: str | None = None,
+    api_producer: str | None = None,
 ) -> VerificationReport:
     """Verify the pacts in `sources` (files or folders) and/or from `broker` against the simulator: message
-    interactions against the simulated producer, HTTP interactions against the fake API. An HTTP interaction
-    whose provider state nobody declared is a UsageError before anything runs."""
-    provider = provider or catalog.producer
+    interactions against the simulated producer, HTTP interactions against the fake API (of `api_producer`'s
+    catalogue, which a registry with HTTP interactions needs). The pacts verified are `provider`'s, else those
+    of any of `providers_of(catalog)`. An HTTP interaction whose provider state nobody
+    declared is a UsageError before anything runs."""
+    providers = [provider] if provider else providers_of(catalog)
     if broker is not None:
         broker.check()
+        if provider is None and isinstance(catalog, RoutedCatalog):
+            raise UsageError(
+                "a Pact Broker is asked for one provider's pacts, and the registry has several producers",
+                hint="choose it with --provider, e.g. --provider " + providers[0],
+            )
     if not sources and broker is None:
         raise UsageError("nothing to verify", hint="pass pact files or folders, or --broker-url URL")
-    report = VerificationReport(provider)
+    report = VerificationReport(", ".join(providers))
     started = time.perf_counter()
     outputs = []
     pacts = []
     for pact in [load_pact(path) for path in pact_files(sources)]:
-        if pact.provider != provider:
-            report.skipped.append(f"{pact.path}: a pact with {pact.provider}, not {provider}")
+        if pact.provider not in providers:
+            report.skipped.append(f"{pact.path}: a pact with {pact.provider}, not {' or '.join(providers)}")
         else:
             pacts.append(pact)
     check_http_states(pacts, states)
+    http = api_catalog(catalog, api_producer, pacts)
     for pact in pacts:
         producer = SimulatedProducer(catalog, states, pact.interactions)
-        api = FakeApiProvider(catalog, states) if pact.http_interactions else None
-        results, output = _run(provider, producer, pact.path, None, api)
+        api = FakeApiProvider(http, states) if http is not None and pact.http_interactions else None
+        results, output = _run(pact.provider, producer, pact.path, None, api)
         report.results += _results(results, producer, pact, api)
         outputs.append(output)
     if broker is not None:
         producer = SimulatedProducer(catalog, states)
-        api = FakeApiProvider(catalog, states)
-        results, output = _run(provider, producer, None, broker, api)
+        # A broker's interactions are known only as they run: HTTP ones call the provider's own API.
+        chosen = http or api_catalog(catalog, api_producer or providers[0], ())
+        api = FakeApiProvider(chosen or one_catalog(catalog), states)
+        results, output = _run(providers[0], producer, None, broker, api)
         report.results += _results(results, producer, None, api)
         outputs.append(output)
     report.seconds = time.perf_counter() - started
     report.output = "\n".join(outputs)
     if not report.results:
         why = "; ".join(report.skipped) or "the pacts hold no asynchronous message or HTTP interactions"
-        raise UsageError(f"no interaction of provider {provider} was verified ({why})")
+        raise UsageError(f"no interaction of provider {report.provider} was verified ({why})")
     return report
 
 
@@ -276,7 +294,7 @@ def _results(
             ]
             found.append(
                 _http_result(
-                    http.get(description), consumer, description, states, passed, (*unset, *mismatches), raw, producer
+                    http.get(description), consumer, description, states, passed, (*unset, *mismatches), raw, api
                 )
             )
             continue
@@ -307,9 +325,10 @@ def _http_result(
     passed: bool,
     mismatches: tuple[str, ...],
     raw: dict[str, Any],
-    producer: SimulatedProducer,
+    api: FakeApiProvider | None,
 ) -> InteractionResult:
-    matched = producer.catalog.api.match(request_path(interaction)) if interaction and producer.catalog.api else None
+    business = api.catalog.api if api is not None else None
+    matched = business.match(request_path(interaction)) if interaction and business else None
     resource = f"{matched[0].name} v{matched[0].version}" if matched else None
     if interaction is not None and any("but was 404" in line for line in mismatches):
         path = request_path(interaction)

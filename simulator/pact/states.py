@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tidings.contracts import Catalog
 from tidings.contracts.catalog.fields import schema_fields
 from tidings.contracts.errors import CheckFailed, TidingsError, UsageError, closest
+from tidings.contracts.registry.routed import CatalogView
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.model import Scenario
 from tidings.simulator.scenarios.plan import Plan, PlannedEvent, crn_of
@@ -138,7 +138,7 @@ class ProviderStates:
             )
         self._states[name] = StateDefinition(name, origin, produce, world)
 
-    def add_scenario(self, name: str, scenario: Scenario, catalog: Catalog, *, origin: str | None = None) -> None:
+    def add_scenario(self, name: str, scenario: Scenario, catalog: CatalogView, *, origin: str | None = None) -> None:
         """Declare state `name` as "what scenario `scenario` leaves behind"."""
         played = _ScenarioWorld(scenario, catalog)
         self.add(name, played.produce, origin=origin or f"scenario {scenario.name}", world=played.world)
@@ -152,7 +152,7 @@ class ProviderStates:
 
     @classmethod
     def from_scenarios(
-        cls, library: ScenarioLibrary, catalog: Catalog, mapping: Mapping[str, str] | None = None
+        cls, library: ScenarioLibrary, catalog: CatalogView, mapping: Mapping[str, str] | None = None
     ) -> ProviderStates:
         """The states the library's scenarios declare (`provides:`), plus `mapping` (state → scenario name).
 
@@ -195,7 +195,7 @@ def parse_state_options(options: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-def scenario_state(scenario: Scenario, catalog: Catalog) -> StateFunction:
+def scenario_state(scenario: Scenario, catalog: CatalogView) -> StateFunction:
     """A state function that plays `scenario` (params it declares come from `given`) and returns the last event
     of the interaction's type it publishes; when it publishes none of that type, the person (CRN) and the
     `additionalInformation` values of its events that the message's contract also has (ids, references) carry
@@ -206,7 +206,7 @@ def scenario_state(scenario: Scenario, catalog: Catalog) -> StateFunction:
 class _ScenarioWorld:
     """One scenario played per distinct `given` params (cached, seeded by the state and params)."""
 
-    def __init__(self, scenario: Scenario, catalog: Catalog) -> None:
+    def __init__(self, scenario: Scenario, catalog: CatalogView) -> None:
         self.scenario = scenario
         self.catalog = catalog
         self._played: dict[str, list[PlannedEvent]] = {}
@@ -241,7 +241,7 @@ class _ScenarioWorld:
         return StateOutcome(overrides=_carried(events, self.catalog, event_type, version), unused=unused)
 
 
-def _carried(events: list[dict[str, Any]], catalog: Catalog, event_type: str, version: int) -> dict[str, Any]:
+def _carried(events: list[dict[str, Any]], catalog: CatalogView, event_type: str, version: int) -> dict[str, Any]:
     fields = schema_fields(catalog.compiled(event_type, version).bundled)
     overrides: dict[str, Any] = {}
     information: dict[str, Any] = {}

@@ -163,8 +163,10 @@ def test_verify_with_nothing_to_verify_or_a_broken_file_exits_2() -> None:
 def test_verify_passes_broker_options_through(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 
-    def fake_verify(catalog: Any, states: Any, sources: Any, *, broker: Any, provider: Any) -> VerificationReport:
-        seen.update(sources=list(sources), broker=broker, provider=provider)
+    def fake_verify(
+        catalog: Any, states: Any, sources: Any, *, broker: Any, provider: Any, api_producer: Any
+    ) -> VerificationReport:
+        seen.update(sources=list(sources), broker=broker, provider=provider, api_producer=api_producer)
         return VerificationReport(provider or "p", [InteractionResult("c", "m", (), True)])
 
     monkeypatch.setattr(pact_cmd, "verify_pacts", fake_verify)
@@ -183,6 +185,7 @@ def test_verify_passes_broker_options_through(monkeypatch: pytest.MonkeyPatch) -
         "sources": [],
         "broker": BrokerOptions("https://broker.example.com", provider_version="abc123", branch="main", publish=True),
         "provider": None,
+        "api_producer": None,
     }
 
 
