@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -92,7 +91,7 @@ def build_example(
         raise UsageError(
             f"{contract} has no example to build from", hint=f"add one under examples: in {_src(contract)}"
         )
-    event = copy.deepcopy(contract.examples[0])
+    event = _copied(contract.examples[0])
     params = dict(url_params or {})
     remaining = dict(overrides)
     for name in contract.url_only_params:
@@ -169,3 +168,13 @@ def _set_dotted(event: dict[str, Any], path: list[str], value: Any) -> None:
             child = node[part] = {}
         node = child
     _merge_into(node, path[-1], value)
+
+
+def _copied(value: Any) -> Any:
+    """A copy of plain loaded data (mappings, lists, scalars): what `copy.deepcopy` gives it, at a quarter of
+    the cost (no memo, no dispatch table) — it was a fifth of checking a plan before a play."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
