@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,8 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tidings.contracts.errors import TidingsError
 from tidings.simulator.engine.targets import refuse_remote
-from tidings.simulator.runs.events import EventPublished, FaultInjected, RunEvent, RunFinished, RunStarted, to_json
+from tidings.simulator.runs.events import RunFinished, RunStarted, to_json
 from tidings.simulator.runs.player import PlayOptions
 from tidings.simulator.runs.timeline import Timeline
 from tidings.simulator.scenarios.clock import format_offset, parse_start
@@ -27,6 +27,7 @@ from tidings.simulator.scenarios.plan import Plan
 from tidings.simulator.session import play_session
 
 from .engine_options import ENDPOINT, STRICT, TOPOLOGY
+from .play_progress import RunProgress, settles
 from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_catalog
 
 __all__ = ["play"]
@@ -52,6 +53,14 @@ def play(
         metavar="ISO",
         help="Simulated time starts here (2024-01-01T09:00Z); with --seed, the same events byte for byte. Default: "
         "the scenario's start_at, else placed so its last event is now (no occurredAt in the future).",
+    ),
+    skip: int = typer.Option(
+        0,
+        "--from",
+        metavar="N",
+        min=0,
+        help="Resume: skip the plan's first N events and publish the rest (with the --seed and --start-at of the "
+        "run that stopped, these are exactly the events it did not publish; its error says the whole command).",
     ),
     speed: float | None = typer.Option(
         None, "--speed", help="Play simulated delays at this many times real time (60: a minute a second)."
@@ -117,7 +126,7 @@ def play(
     loaded = library.load(scenario)
     given = parse_param_options(param)
     start = parse_start(start_at) if start_at is not None else None
-    checked = Plan(loaded, catalog, params=given, seed=seed, start=start)
+    checked = Plan(loaded, catalog, params=given, seed=seed, start=start, skip=skip)
     checked.preflight()  # every mistake reported before an engine starts
     options = PlayOptions(faults, speed, delivery_timeout=delivery_timeout, allow_remote=allow_remote)
     if faults or loaded.declares_faults():  # refused before anything connects to a remote engine
@@ -137,9 +146,15 @@ def play(
         observe = taps if taps is not None else session.engine.kind != "aws"
         options = replace(options, observe=observe)
         plan = Plan(
-            loaded, catalog, params=given, seed=checked.seed, base_url=session.player.base_url, start=checked.start
+            loaded,
+            catalog,
+            params=given,
+            seed=checked.seed,
+            base_url=session.player.base_url,
+            start=checked.start,
+            skip=skip,
         )
-        events = _Counted(session.player.play(plan, options))
+        events = RunProgress(session.player.play(plan, options))
         try:
             if as_json:
                 for event in events:
@@ -149,8 +164,15 @@ def play(
                 _render(events, rows)
         except KeyboardInterrupt:  # Ctrl-C: stop publishing, say what went out, exit 130 as shells expect
             events.close()
-            typer.echo(f"interrupted: {events.said()}", err=True)
+            typer.echo(f"interrupted: {events.said()}; nothing more will be published by this run", err=True)
+            if events.started is not None:
+                typer.echo(f"hint: {events.resume_hint(sys.argv[1:])}", err=True)
             raise typer.Exit(130) from None
+        except _mid_run_errors() as error:
+            if events.started is None:  # refused before the first publish: the error as it is
+                raise
+            # Mid-run (the engine or its fake API gone): what was published, and the command for the rest.
+            raise events.stopped(error, sys.argv[1:]) from None
         if until_consumed:
             from tidings.simulator.engine.consumed import wait_until_all_consumed
             from tidings.simulator.engine.queues import QueueTools
@@ -160,34 +182,13 @@ def play(
     raise typer.Exit(0)
 
 
-class _Counted:
-    """The run's events, counting what was published (for the summary of an interrupted run)."""
+def _mid_run_errors() -> tuple[type[Exception], ...]:
+    """What can stop a run once it publishes: tidings' own errors (a publish the engine refused, a fake API gone)
+    and the AWS SDK's (a queue the engine no longer answers for). Evaluated only when something is raised, so
+    botocore stays out of every other command's start-up."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    def __init__(self, events: Iterator[RunEvent]) -> None:
-        self.events = events
-        self.started: RunStarted | None = None
-        self.published = self.dropped = 0
-
-    def __iter__(self) -> Iterator[RunEvent]:
-        for event in self.events:
-            if isinstance(event, RunStarted):
-                self.started = event
-            self.published += isinstance(event, EventPublished) and not (event.fault or "").startswith("duplicate")
-            self.dropped += isinstance(event, FaultInjected) and event.kind == "drop"
-            yield event
-
-    def close(self) -> None:
-        self.events.close()  # type: ignore[attr-defined]
-
-    def said(self) -> str:
-        if self.started is None:
-            return "nothing was published"
-        started = self.started
-        return (
-            f"published {self.published:,} of {started.total_events:,} events of {started.scenario} "
-            f"(seed {started.seed}{f', {self.dropped:,} dropped by the drop fault' if self.dropped else ''}); "
-            f"nothing more will be published by this run"
-        )
+    return (TidingsError, BotoCoreError, ClientError)
 
 
 def _render(events: object, rows: int) -> None:
@@ -197,40 +198,46 @@ def _render(events: object, rows: int) -> None:
     timeline = Timeline(keep=max(1, rows // 2))
     progress: Progress | None = None
     task = None
-    for event in events:  # type: ignore[attr-defined]
-        timeline.add(event)
-        if isinstance(event, RunStarted):
-            console.print(_header(event))
-            if event.total_events >= _PROGRESS_FROM and console.is_terminal:
-                progress = Progress(
-                    TextColumn("publishing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-                )
-                progress.start()
-                task = progress.add_task("publish", total=event.total_events)
-        elif progress is not None and task is not None and _counts(event):
-            progress.advance(task)
-    if progress is not None:
-        progress.stop()
+    try:
+        for event in events:  # type: ignore[attr-defined]
+            timeline.add(event)
+            if isinstance(event, RunStarted):
+                console.print(_header(event))
+                if event.total_events >= _PROGRESS_FROM and console.is_terminal:
+                    progress = Progress(
+                        TextColumn("publishing"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        TimeElapsedColumn(),
+                        console=console,
+                    )
+                    progress.start()
+                    task = progress.add_task("publish", total=event.total_events)
+            elif progress is not None and task is not None and settles(event) is not None:
+                progress.advance(task)
+    finally:  # a run that stops (Ctrl-C, the engine gone) leaves the terminal as it found it
+        if progress is not None:
+            progress.stop()
     console.print(_table(timeline, console.width))
     _summary(console, timeline)
-
-
-def _counts(event: RunEvent) -> bool:
-    """One tick per scenario event: a published original, or a dropped one."""
-    if isinstance(event, EventPublished):
-        return not (event.fault or "").startswith("republish")
-    return isinstance(event, FaultInjected) and event.kind == "drop"
 
 
 def _header(started: RunStarted) -> str:
     params = ", ".join(f"{k}={v}" for k, v in started.params.items())
     pace = f"at {started.speed:g}x real time" if started.speed else "--no-wait (simulated delays not waited for)"
     return (
-        f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events  "
+        f"[bold]{started.scenario}[/bold]  seed {started.seed}  {started.total_events} events{_resumed(started)}  "
         f"faults: {started.faults}\n"
         f"params: {params or 'none'}  {pace}\n"
         f"start {started.start.isoformat()} (replay: --seed {started.seed} --start-at {started.start.isoformat()})"
     )
+
+
+def _resumed(started: RunStarted | None) -> str:
+    if started is None or not started.resumed_from:
+        return ""
+    whole = started.resumed_from + started.total_events
+    return f" (resumed from event {started.resumed_from:,}: the rest of {whole:,})"
 
 
 def _table(timeline: Timeline, width: int) -> Table:
@@ -268,8 +275,8 @@ def _summary(console: Console, timeline: Timeline) -> None:
     summary = finished.summary
     faults = ", ".join(f"{kind} {count}" for kind, count in sorted(summary.faults.items())) or "none"
     console.print(
-        f"emitted {summary.emitted} events, published {summary.published} messages in {summary.wall_seconds:.2f}s "
-        f"(simulated time {format_offset(summary.simulated)}); faults: {faults}"
+        f"emitted {summary.emitted} events{_resumed(timeline.started)}, published {summary.published} messages in "
+        f"{summary.wall_seconds:.2f}s (simulated time {format_offset(summary.simulated)}); faults: {faults}"
     )
     for check in timeline.deliveries:
         mark = "✓" if check.complete else "✗"

@@ -23,7 +23,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class RunStarted:
-    """The plan is resolved and validated; publishing starts. `seed` replays the same run."""
+    """The plan is resolved and validated; publishing starts. `seed` replays the same run. `total_events` is
+    what this run publishes: for a resumed run (`resumed_from` N) the plan's events after its first N."""
 
     run_id: str
     scenario: str
@@ -35,6 +36,7 @@ class RunStarted:
     endpoint: str
     api_base_url: str
     speed: float | None = None
+    resumed_from: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,7 +176,10 @@ class Player:
             )
         self._check_fault_support(set(faults.specs) | plan.scenario.fault_kinds())
         total = plan.preflight()
-        planned: Iterable[PlannedEvent] = plan.events()
+        # Resuming (`--from N`): the skipped events' state is committed, as the run that published them did.
+        state = self.state
+        skipped = (lambda item: state.apply(item.event, item.state)) if state is not None else None
+        planned: Iterable[PlannedEvent] = plan.events(on_skipped=skipped)
         if total <= MATERIALISE_LIMIT:
             planned = list(planned)  # resolved and validated in full before the first publish
         yield RunStarted(
@@ -185,11 +188,12 @@ class Player:
             plan.seed,
             dict(plan.params),
             str(faults),
-            total,
+            total - plan.skip,
             plan.start,
             self.endpoint,
             self.base_url,
             options.speed,
+            resumed_from=plan.skip,
         )
         run = _Run(self, plan, options, run_id)
         try:

@@ -4,14 +4,19 @@
 step, each `repeat` at its first and last iteration) counts the events and refuses a plan over the cap of
 events per run, then a second lazy pass validates every event. `Plan.events()` yields the full stream lazily
 (indices are ranges, never lists), so `caseload` with 100,000 referrals never sits in memory.
+
+A plan can resume (`tidings play --from N`): `skip=N` leaves out its first N events. They are still resolved
+(the generators must draw the same values in the same order), so with the same seed and start the events
+yielded are exactly events N+1.. of the full plan, with their sequence numbers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,8 +46,15 @@ class Plan:
         seed: int | None = None,
         base_url: str | None = None,
         start: datetime | None = None,
+        skip: int = 0,
     ) -> None:
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise UsageError(
+                f"--from {skip!r}: the number of events to skip must be a whole number ≥ 0",
+                hint="--from N publishes the plan from its event N+1 on (N: the count a stopped run reported)",
+            )
         self.scenario = scenario
+        self.skip = skip
         self.catalog = catalog
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.base_url = base_url or catalog.api_base_url
@@ -90,15 +102,50 @@ class Plan:
                 "per run",
                 hint="lower its repeat/count, or raise the limit with TIDINGS_MAX_EVENTS (see the README's Limits)",
             )
+        if self.skip > total:
+            raise UsageError(
+                f"--from {self.skip:,}: scenario {self.scenario.name!r} has only {total:,} events with these "
+                "parameters",
+                hint="give --from the number of events the stopped run published, with its --seed, --start-at and "
+                "--param values (the resume hint of that run says them all)",
+            )
         if resolver.skipped:
             for _ in _Resolver(self, sample=False).run():
                 pass
         self.total = total
         return total
 
-    def events(self) -> Iterator[PlannedEvent]:
-        """The full stream of events, in simulated-time order, each validated before it is yielded."""
-        return _Resolver(self, sample=False).run()
+    @property
+    def remaining(self) -> int:
+        """How many events `events()` yields: the plan's, less the skipped (preflight first)."""
+        return self.preflight() - self.skip
+
+    def events(self, *, on_skipped: Callable[[PlannedEvent], None] | None = None) -> Iterator[PlannedEvent]:
+        """The stream of events in simulated-time order, less the first `skip`, each validated before it is
+        yielded. The skipped ones go to `on_skipped` (e.g. to commit their state to the fake API, as the run
+        that published them did), before the first event is yielded."""
+        events = _Resolver(self, sample=False).run()
+        if not self.skip:
+            return events
+        if on_skipped is None:
+            return itertools.islice(events, self.skip, None)
+        return _after_skipped(events, self.skip, on_skipped)
+
+
+def _numbered(events: Iterator[PlannedEvent]) -> Iterator[PlannedEvent]:
+    """Each event's seq is its position in the stream (interleaved repetitions make theirs ahead of time), so
+    event N of a plan is the one `--from N` resumes after."""
+    for position, event in enumerate(events, 1):
+        event.seq = position
+        yield event
+
+
+def _after_skipped(
+    events: Iterator[PlannedEvent], skip: int, on_skipped: Callable[[PlannedEvent], None]
+) -> Iterator[PlannedEvent]:
+    for event in itertools.islice(events, skip):
+        on_skipped(event)
+    yield from events
 
 
 class _Resolver:
@@ -120,7 +167,7 @@ class _Resolver:
         # Bind again with this pass's own generator, so both passes draw the same values in the same order.
         params = bind_params(plan.scenario, plan.given, self.generators, plan.start)
         clock = SimulatedClock(plan.start)
-        return self._scenario(plan.scenario, params, {}, clock, None, 1.0)
+        return _numbered(self._scenario(plan.scenario, params, {}, clock, None, 1.0))
 
     def _scenario(
         self,
