@@ -7,7 +7,9 @@ no declared resource still gets one (the event's additionalInformation), so a ca
 works, only plainly. In strict mode (the default) every answer is checked against its schema, once per change.
 
 Thread safe: the runner writes while uvicorn's loop reads. Reads return ready-serialised JSON bytes (cached per
-resource until it changes), which keeps the detail endpoint cheap under load.
+resource until it changes, for the `CACHED` most recently read), which keeps the detail endpoint cheap under
+load. Resources events no longer change are kept compressed (`resource_store`), so a long play's state stays
+small: every resource stays readable.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from urllib.parse import unquote, urlsplit
 from tidings.contracts import Catalog
 from tidings.contracts.catalog.model import Violation
 from tidings.simulator.fake_api.api_faults import ApiFaults, FaultablePaths
+from tidings.simulator.fake_api.resource_store import ResourceStore
 from tidings.simulator.projections.engine import Projector, deep_merge
 
 __all__ = ["FakeApiState", "StateSink"]
 
 Resource = dict[str, Any]
+CACHED = 4_096
+"""Answers (JSON bytes, validated) kept ready; older ones are made again when asked for."""
 
 
 class StateSink(Protocol):
@@ -46,12 +51,13 @@ class FakeApiState(FaultablePaths):
         self._api = catalog.api if catalog is not None and catalog.api else None
         self._projector = Projector(catalog, seed=seed) if catalog is not None and self._api else None
         self.strict = strict
-        self._origins: dict[str, dict[str, str]] = {}
+        self._origins: dict[str, tuple[tuple[str, str], ...]] = {}  # path -> (pointer, rule that wrote it)
+        self._shapes: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
         self._served: dict[str, tuple[int, bytes, str]] = {}
         self._prefix = urlsplit(base_url).path.rstrip("/")
         self._base = base_url.rstrip("/")
         self._lock = threading.Lock()
-        self._resources: dict[str, Resource] = {}
+        self._resources = ResourceStore()
         self._json: dict[str, bytes] = {}
         self.events_applied = 0
         self.api_faults = ApiFaults()  # api-lag, api-error, api-slow by path (the app's middleware asks it)
@@ -73,9 +79,11 @@ class FakeApiState(FaultablePaths):
                 if extra:
                     deep_merge(self._resources[path], extra)
             for changed, origins in touched.items():
-                self._origins.setdefault(changed, {}).update(origins)
+                if origins:
+                    self._origins[changed] = self._shape({**dict(self._origins.get(changed, ())), **origins})
                 self._json.pop(changed, None)
                 self._served.pop(changed, None)
+            self._resources.settle()
             self.events_applied += 1
         return path
 
@@ -89,6 +97,7 @@ class FakeApiState(FaultablePaths):
             self._json.clear()
             self._served.clear()
             self._origins.clear()
+            self._shapes.clear()
             self.events_applied = 0
         self.api_faults.reset()
 
@@ -105,10 +114,9 @@ class FakeApiState(FaultablePaths):
         if body is not None:
             return body
         with self._lock:
-            resource = self._resources.get(path)
-            if resource is None:
-                return None
-            body = self._json[path] = json.dumps(resource, separators=(",", ":")).encode()
+            body = self._resources.json_of(path)
+            if body is not None:
+                _bounded_put(self._json, path, body)
             return body
 
     def served(self, path: str) -> tuple[int, bytes, str] | None:
@@ -127,11 +135,18 @@ class FakeApiState(FaultablePaths):
             violations = self._api.violations(matched[0].name, json.loads(body))  # type: ignore[union-attr]
             if violations:
                 answer = self._broken(path, matched[0].name, violations)
-        self._served[path] = answer
+        with self._lock:
+            _bounded_put(self._served, path, answer)
         return answer
 
+    def _shape(self, origins: dict[str, str]) -> tuple[tuple[str, str], ...]:
+        """`origins` as one shared tuple: resources of one kind, played alike, have the same (pointer, rule)
+        pairs, and a dict of ~30 of them per resource was the state's biggest part after the resources."""
+        key = tuple(sorted(origins.items()))
+        return self._shapes.setdefault(key, key)
+
     def _broken(self, path: str, name: str, violations: list[Violation]) -> tuple[int, bytes, str]:
-        origins = self._origins.get(path, {})
+        origins = dict(self._origins.get(path, ()))
         errors = []
         for violation in violations:
             writer = max((p for p in origins if violation.pointer.startswith(p)), key=len, default=None)
@@ -178,7 +193,14 @@ class FakeApiState(FaultablePaths):
         return path or None
 
 
-def _generic(resources: dict[str, Resource], path: str, event: Mapping[str, Any]) -> None:
+def _bounded_put(cache: dict[str, Any], key: str, value: Any) -> None:
+    """Add to a cache that keeps its `CACHED` newest entries (the caller holds the state's lock)."""
+    cache[key] = value
+    while len(cache) > CACHED:
+        del cache[next(iter(cache))]
+
+
+def _generic(resources: ResourceStore, path: str, event: Mapping[str, Any]) -> None:
     """An event whose detailUrl names no declared resource: its additionalInformation, and when it last happened."""
     info = event.get("additionalInformation")
     resource = resources.setdefault(path, {})
