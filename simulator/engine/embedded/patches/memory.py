@@ -60,8 +60,8 @@ def _body(message: Any) -> str:
         return str(found["body"])
     if "_tidings_compressed_body" in found:
         return zlib.decompress(found["_tidings_compressed_body"]).decode("utf-8")
-    sqs_packed.unpack(message)  # packed whole (sqs_packed)
-    return str(found["body"])
+    sqs_packed.unpack(message)  # packed whole (sqs_packed): unpacking gives it a new dict
+    return str(message.__dict__["body"])
 
 
 def _set_body(message: Any, body: str) -> None:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import pickle
+import threading
 import zlib
 from typing import Any
 
@@ -44,6 +45,7 @@ _FIELDS = (
 _DEFAULTS: dict[str, Any] = {"visible_at": 0.0, "delayed_until": 0.0, "receipt_handle": None}
 _MAX_DICTIONARIES = 65_536  # beyond this many deep queues in one process, messages stay as moto made them
 _DICTIONARIES: list[bytes] = []
+_unpacking = threading.Lock()
 
 
 def packing() -> bool:
@@ -79,8 +81,8 @@ def pack(queue: Any, message: Any) -> bool:
         _DICTIONARIES.append(record)  # the first packed message: the shape of the ones after it
     packer = zlib.compressobj(6, zdict=_DICTIONARIES[index])
     blob = packer.compress(record) + packer.flush()
-    found.clear()
-    found[_PACKED] = (index, blob)
+    with _unpacking:  # one swap of the whole dict: a reader finds the attributes or the record, never neither
+        message.__dict__ = {_PACKED: (index, blob)}
     return True
 
 
@@ -103,12 +105,13 @@ def fields(message: Any) -> dict[str, Any] | None:
 
 
 def unpack(message: Any) -> None:
-    """Give a packed message its attributes back, in moto's order (attributes written while packed win)."""
-    found = message.__dict__
-    values = fields(message)
-    if values is not None:
-        found.clear()
-        found.update(values)
+    """Give a packed message its attributes back, in moto's order (attributes written while packed win). Under a
+    lock, and without a moment in which another thread (`tidings up` serves several) finds it neither packed nor
+    unpacked: the whole dict is swapped at once."""
+    with _unpacking:
+        values = fields(message)
+        if values is not None:
+            message.__dict__ = values
 
 
 def _unpacking_getattr(message: Any, name: str) -> Any:
