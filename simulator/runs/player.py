@@ -303,6 +303,8 @@ class _Run:
         if state is not None:
             state.flush()  # the producer commits before it publishes
         sent = self.sender.send(batch)
+        if self.taps is not None:
+            self.taps.published(len(sent))
         for message, (message_id, tracking_id) in zip(batch, sent, strict=True):
             if message.redeliver and self.redelivery is not None:
                 # Each queue's copy loses its next delete: the consumer gets the same message again.

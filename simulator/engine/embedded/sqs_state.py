@@ -16,7 +16,10 @@ Two things need it, because SQS's API cannot do them without side effects:
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from typing import Any
+
+from tidings.simulator.engine.embedded.patches import sqs_packed
 
 __all__ = ["SqsState"]
 
@@ -72,15 +75,17 @@ class SqsState:
             return []
         found = []
         for message in list(queue._messages):
+            packed = sqs_packed.fields(message)  # read as they are: peeking a deep queue unpacks nothing
+            read: Any = message if packed is None else SimpleNamespace(**packed)
             attributes = {
-                "ApproximateReceiveCount": str(message.approximate_receive_count),
-                "SentTimestamp": str(message.sent_timestamp),
+                "ApproximateReceiveCount": str(read.approximate_receive_count),
+                "SentTimestamp": str(read.sent_timestamp),
             }
             found.append(
                 {
-                    "MessageId": message.id,
-                    "Body": message.body,
-                    "MessageAttributes": dict(message.message_attributes),
+                    "MessageId": read.id,
+                    "Body": read.body,
+                    "MessageAttributes": dict(read.message_attributes),
                     "Attributes": attributes,
                 }
             )

@@ -14,6 +14,7 @@ from tidings.simulator.engine.engines import Engine
 from tidings.simulator.runs.delivery import DeliveryTracker
 from tidings.simulator.runs.events import DeliveryChecked, EventPublished, RunFinished
 from tidings.simulator.runs.player import Player, PlayOptions
+from tidings.simulator.runs.taps import DRAIN_EVERY
 from tidings.simulator.runs.timeline import Timeline
 from tidings.simulator.scenarios.loader import ScenarioLibrary
 from tidings.simulator.scenarios.plan import Plan
@@ -104,3 +105,29 @@ def test_without_taps_a_draining_consumer_makes_depths_undercount(
     assert drained > 0
     (checked,) = [e for e in events if isinstance(e, DeliveryChecked) and e.queue == QUEUE]
     assert not checked.observed and not checked.complete
+
+
+def test_a_long_runs_taps_never_hold_more_than_a_drain_batch(player: Player, catalog: Catalog, engine: Engine) -> None:
+    # Each tap held a copy of every message until the delivery check; now the play drains them as it goes.
+    plan = Plan(ScenarioLibrary().load("caseload"), catalog, params={"count": 100}, seed=5, base_url=player.base_url)
+    sqs = engine.client("sqs")
+    deepest, published = 0, []
+    events: list[Any] = []
+    for event in player.play(plan, PlayOptions(delivery_timeout=5, observe=True)):
+        events.append(event)
+        if isinstance(event, EventPublished):
+            published.append(event.message_id)
+            if len(published) % 10 == 0:
+                (tap,) = [url for url in sqs.list_queues().get("QueueUrls", []) if "tidings-tap-" in url]
+                attributes = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["ApproximateNumberOfMessages"])
+                deepest = max(deepest, int(attributes["Attributes"]["ApproximateNumberOfMessages"]))
+    assert len(published) > 2 * DRAIN_EVERY  # undrained, the tap would have held them all
+    assert 0 < deepest <= DRAIN_EVERY + 10
+    (checked,) = [e for e in events if isinstance(e, DeliveryChecked) and e.queue == QUEUE]
+    assert checked.observed and checked.complete  # the counting stays exact
+    assert sorted(checked.message_ids) == sorted(published)
+    _drain_queue(sqs, QUEUE)
+
+
+def _drain_queue(sqs: Any, name: str) -> None:
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])

@@ -88,3 +88,20 @@ def test_observed_delivery_replaces_the_queues_column_with_what_the_taps_receive
     timeline.add(DeliveryChecked("q", 1, 0, False, (), observed=True))
     timeline.add(DeliveryChecked("other", 0, 1, True, ("m1",), observed=True))
     assert timeline.rows[0].queues == ("other",)
+
+
+def test_observed_delivery_of_a_long_run_fills_the_kept_rows() -> None:
+    timeline = Timeline(keep=2)
+    timeline.add(started())
+    for seq in range(1, 11):
+        timeline.add(published(seq))
+    every = tuple(f"m{seq}" for seq in range(1, 11))
+    timeline.add(DeliveryChecked("q", 10, 10, True, every, observed=True))
+    timeline.add(DeliveryChecked("b", 2, 3, True, ("m10", "m2", "m10"), observed=True))  # m10 got twice
+    assert [(r.seq, r.queues) for r in timeline.rows] == [
+        (1, ("q",)),
+        (2, ("b", "q")),
+        (9, ("q",)),
+        (10, ("b", "b", "q")),
+    ]
+    assert timeline.rows == timeline.rows and timeline.to_json()["omitted"] == 6

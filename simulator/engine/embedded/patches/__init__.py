@@ -10,7 +10,8 @@ Each patch lives, with the measurement that justifies it, in the module of its g
 `sns_signing` (sns_signing_key_per_region), `sns_memory` (sns_keeps_no_sent_notifications) and `dispatch`
 (dispatch_remembered, one_botocore_session, query_prefixes_indexed), `sqs_answers` and `sns_answers` (the
 hot-path calls answered from moto's backends, routed by `answers`), `sqs_clock` (sqs_clock_in_one_step) and
-`memory` (sqs_messages_listed_from_their_queues, deep_queues_compress_bodies, deleted_receipt_handles_digested). A
+`memory` (sqs_messages_listed_from_their_queues, deep_queues_compress_bodies, deleted_receipt_handles_digested) and
+`sqs_packed` (deep_unreceived_messages_packed). A
 new patch goes in the module of its group (or a new one), with a `replacements()` entry, its name in `PATCH_NAMES`,
 and a test in tests/simulator/engine/test_engine_moto_patches.py (or test_engine_moto_answers.py,
 test_engine_moto_memory.py) that runs with the patches on and off. The direct route of SNS/SQS requests past Flask
@@ -37,6 +38,7 @@ from tidings.simulator.engine.embedded.patches import (
     sqs_answers,
     sqs_clock,
     sqs_counts,
+    sqs_packed,
     sqs_receive,
 )
 
@@ -60,6 +62,7 @@ PATCH_NAMES = (
     "sqs_messages_listed_from_their_queues",
     "deep_queues_compress_bodies",
     "deleted_receipt_handles_digested",
+    "deep_unreceived_messages_packed",
 )
 
 _lock = threading.Lock()
@@ -132,6 +135,7 @@ def _replacements() -> dict[str, list[tuple[Any, str, Any]]]:
         sns_answers,
         sqs_clock,
         memory,
+        sqs_packed,
     ):
         found.update(group.replacements())
     return found

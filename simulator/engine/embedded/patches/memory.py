@@ -7,7 +7,8 @@
   (every message that exists); a deleted message goes when nothing uses it.
 - `deep_queues_compress_bodies`: a message body stays as it came while its queue holds fewer than 5,000 messages
   behind it; older ones in a deeper queue (a play's 100,000 events nobody consumed) keep their body zlib-compressed
-  (an SNS envelope: 1.4 KB -> 0.65 KB) and give it back, the same text, whenever it is read.
+  (an SNS envelope: 1.4 KB -> 0.65 KB) and give it back, the same text, whenever it is read. With
+  `deep_unreceived_messages_packed` on, a never-received one is packed whole instead (sqs_packed).
 - `deleted_receipt_handles_digested`: each queue remembered the receipt handles of every message it deleted (185
   letters each, with every earlier handle of a redelivered message), so that deleting one again succeeds. It now
   remembers a 64-bit digest of each (`hash`): the same answers (a stranger's handle matches with odds of ~n/2^64).
@@ -18,6 +19,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from tidings.simulator.engine.embedded.patches import sqs_packed
 
 __all__ = ["replacements"]
 
@@ -55,7 +58,10 @@ def _body(message: Any) -> str:
     found = message.__dict__
     if "body" in found:
         return str(found["body"])
-    return zlib.decompress(found["_tidings_compressed_body"]).decode("utf-8")
+    if "_tidings_compressed_body" in found:
+        return zlib.decompress(found["_tidings_compressed_body"]).decode("utf-8")
+    sqs_packed.unpack(message)  # packed whole (sqs_packed): unpacking gives it a new dict
+    return str(message.__dict__["body"])
 
 
 def _set_body(message: Any, body: str) -> None:
@@ -76,7 +82,9 @@ def _adding_compresses_behind(original: Any) -> Any:
         original(queue, message)
         messages = queue._messages
         if len(messages) > _DEEP:
-            _compress(messages[-_DEEP - 1])
+            behind = messages[-_DEEP - 1]
+            if not (sqs_packed.packing() and sqs_packed.pack(queue, behind)):
+                _compress(behind)
 
     return add_message
 
