@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 __all__ = ["HOT", "ResourceStore"]
@@ -29,7 +29,7 @@ _SAMPLE = 32  # resources whose JSON makes the preset dictionary
 _ZDICT_BYTES = 16_384
 
 
-class ResourceStore:
+class ResourceStore(MutableMapping[str, dict[str, Any]]):
     """path -> resource, as a projection uses a dict of them (`get`, `[]`, `setdefault`, `in`), plus
     `json_of(path)` for the bytes to serve and `settle()` to freeze what has gone cold."""
 
@@ -58,7 +58,7 @@ class ResourceStore:
         found = self.get(path)
         if found is None:
             raise KeyError(path)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def __setitem__(self, path: str, resource: dict[str, Any]) -> None:
         self._cold.pop(path, None)
@@ -69,7 +69,11 @@ class ResourceStore:
         found = self.get(path)
         if found is None:
             self[path] = found = default
-        return found  # type: ignore[no-any-return]
+        return found
+
+    def __delitem__(self, path: str) -> None:
+        if self._hot.pop(path, None) is None and self._cold.pop(path, None) is None:
+            raise KeyError(path)
 
     def __contains__(self, path: object) -> bool:
         return path in self._hot or path in self._cold

@@ -23,7 +23,7 @@ optional one) or whose value is null sets nothing; a literal `null` sets null. F
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -146,7 +146,7 @@ class Projector:
 
     def project(
         self,
-        store: dict[str, dict[str, Any]],
+        store: MutableMapping[str, dict[str, Any]],
         event: Mapping[str, Any],
         path: str | None,
         extra: Mapping[str, Any] | None = None,
@@ -197,7 +197,7 @@ class Projector:
         return touched
 
     def _resource(
-        self, store: dict[str, dict[str, Any]], resource: ResourceContract, path: str, touched: dict[str, Any]
+        self, store: MutableMapping[str, dict[str, Any]], resource: ResourceContract, path: str, touched: dict[str, Any]
     ) -> dict[str, Any]:
         body = store.get(path)
         if body is None:
