@@ -22,7 +22,7 @@ from typing import Any
 
 __all__ = ["fields", "pack", "packing", "replacements"]
 
-_PACKED = "_tidings_packed"  # (dictionary index, zlib record) in a packed message's __dict__
+_PACKED = "_tidings_packed"  # a packed message's __dict__: two bytes of dictionary index, then the zlib record
 _DICTIONARY = "_tidings_dictionary"  # a queue's preset dictionary: its index in _DICTIONARIES
 # moto 5.2.5's Message.__init__, in its order: a message with exactly these (and the defaults below) is packed.
 _FIELDS = (
@@ -79,17 +79,17 @@ def pack(queue: Any, message: Any) -> bool:
             return False
         index = queue.__dict__[_DICTIONARY] = len(_DICTIONARIES)
         _DICTIONARIES.append(record)  # the first packed message: the shape of the ones after it
-    packer = zlib.compressobj(6, zdict=_DICTIONARIES[index])
-    blob = packer.compress(record) + packer.flush()
+    packer = zlib.compressobj(9, zdict=_DICTIONARIES[index])
+    # One bytes object (the index its first two bytes, not a tuple beside it): ~60 bytes a message less.
+    blob = index.to_bytes(2, "big") + packer.compress(record) + packer.flush()
     with _unpacking:  # one swap of the whole dict: a reader finds the attributes or the record, never neither
-        message.__dict__ = {_PACKED: (index, blob)}
+        message.__dict__ = {_PACKED: blob}
     return True
 
 
-def _values(packed: tuple[int, bytes]) -> dict[str, Any]:
-    index, blob = packed
-    unpacker = zlib.decompressobj(zdict=_DICTIONARIES[index])
-    return dict(zip(_FIELDS, pickle.loads(unpacker.decompress(blob) + unpacker.flush()), strict=True))
+def _values(packed: bytes) -> dict[str, Any]:
+    unpacker = zlib.decompressobj(zdict=_DICTIONARIES[int.from_bytes(packed[:2], "big")])
+    return dict(zip(_FIELDS, pickle.loads(unpacker.decompress(packed[2:]) + unpacker.flush()), strict=True))
 
 
 def fields(message: Any) -> dict[str, Any] | None:
