@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from tidings.contracts.catalog.files import read_data_file
 from tidings.contracts.errors import InputFileError, UsageError
+from tidings.contracts.registry.routed import producer_paths
 
 from .engine_options import ENDPOINT, ENGINE, JSON, TOPOLOGY, connect, console, print_json
 from .registry_options import CONTRACTS_MANY, REGISTRY, chosen_catalog
@@ -75,7 +76,9 @@ def emit_command(
         catalog.get(event_type, version)  # an event type no producer emits: one error line before any engine
     with connect(engine, endpoint) as running:
         # Events point at the fake API that gets their state: --api-url, TIDINGS_API_URL, the `tidings up`'s own.
-        target = None if base_url else resolve_state_target(running, api_url, named_only=running.kind == "embedded")
+        needs = producer_paths(catalog)
+        embedded = running.kind == "embedded"
+        target = None if base_url else resolve_state_target(running, api_url, named_only=embedded, producers=needs)
         fake_api = target.state if target is not None else None
         base_url = target.base_url if target is not None else base_url
         if target is not None:

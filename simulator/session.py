@@ -13,7 +13,7 @@ from typing import Any
 
 from tidings.contracts import load_catalog
 from tidings.contracts.errors import EngineError
-from tidings.contracts.registry.routed import CatalogView
+from tidings.contracts.registry.routed import CatalogView, producer_paths
 from tidings.simulator.control.runs import RunManager
 from tidings.simulator.fake_api.routed import AnyFakeApiState, state_for
 from tidings.simulator.fake_api.server import ApiServer, Deferred
@@ -163,7 +163,9 @@ def play_session(
         engine = start_engine(engine_kind, endpoint)
         stack.callback(engine.stop)
         topic_arn = _topic_arn(engine, catalog, Topology.load(topology), apply_topology)
-        target = resolve_state_target(engine, api_url, named_only=engine.kind == "embedded")
+        target = resolve_state_target(
+            engine, api_url, named_only=engine.kind == "embedded", producers=producer_paths(catalog)
+        )
         api: FakeApi | None = None
         if target is not None:
             player = Player.for_engine(engine, catalog, topic_arn, state=target.state, base_url=target.base_url)

@@ -34,9 +34,17 @@ class StateTarget:
         return f"fake API: {self.base_url} (from {self.source})"
 
 
-def resolve_state_target(engine: Any, api_url: str | None = None, *, named_only: bool = False) -> StateTarget | None:
+def resolve_state_target(
+    engine: Any,
+    api_url: str | None = None,
+    *,
+    named_only: bool = False,
+    producers: dict[str, str] | None = None,
+) -> StateTarget | None:
     """The fake API state goes to for `engine` (see the module doc); None: serve one of your own. `named_only`
-    (an engine this command started itself, which no `tidings up` serves): only `--api-url` / TIDINGS_API_URL."""
+    (an engine this command started itself, which no `tidings up` serves): only `--api-url` / TIDINGS_API_URL.
+    `producers` (producer -> base path, what the events need): a fake API that serves them elsewhere, or not at
+    all, is a UsageError: the events' detailUrls would name paths it has no producer's shapes for."""
     url, source = _named(engine, api_url, named_only)
     if url is None:
         return None
@@ -48,7 +56,19 @@ def resolve_state_target(engine: Any, api_url: str | None = None, *, named_only:
             hint="start `tidings up` (it serves one and prints TIDINGS_API_URL), or drop --api-url / "
             "TIDINGS_API_URL to let this command serve its own",
         )
+    served = state.producers
+    if producers is not None and served is not None and not producers.items() <= served.items():
+        raise UsageError(
+            f"the fake API at {url} (from {source}) serves {_listed(served)}, but these events need "
+            f"{_listed(producers)}: their detailUrls would name paths it has no producer's shapes for",
+            hint="start that `tidings up` with the same --contracts / --registry as this command, or name another "
+            "fake API with --api-url",
+        )
     return StateTarget(url.rstrip("/"), state, source)
+
+
+def _listed(producers: dict[str, str]) -> str:
+    return ", ".join(f"{name} at {path or '/'}" for name, path in producers.items()) or "no producer"
 
 
 def _named(engine: Any, api_url: str | None, named_only: bool) -> tuple[str | None, str]:

@@ -20,7 +20,7 @@ from tidings.contracts.catalog.model import EventContract, Violation
 from tidings.contracts.errors import UsageError
 from tidings.contracts.registry.model import Registry
 
-__all__ = ["CatalogView", "RoutedCatalog", "base_path_of", "catalog_view"]
+__all__ = ["CatalogView", "RoutedCatalog", "base_path_of", "catalog_view", "producer_paths"]
 
 
 def base_path_of(catalog: Catalog) -> str:
@@ -117,6 +117,13 @@ def catalog_view(registry: Registry) -> CatalogView:
     """What plays, publishes and serves a registry's events: the registry routed by event type, or, for a
     registry of one catalogue, that catalogue itself (exactly as without a registry)."""
     return registry.catalogs[0] if len(registry.catalogs) == 1 else RoutedCatalog(registry)
+
+
+def producer_paths(view: CatalogView) -> dict[str, str]:
+    """producer -> the base path its resources have on the fake API that serves `view` ("" for one catalogue)."""
+    if isinstance(view, RoutedCatalog):
+        return {catalog.producer: path for path, catalog in view.mounts}
+    return {view.producer: ""}
 
 
 def _nested(a: str, b: str) -> bool:

@@ -103,6 +103,7 @@ def control_router(
             "resources": len(state),
             "eventsApplied": state.events_applied,
             "engine": player.endpoint if player else None,
+            "producers": dict(state.producers),
         }
 
     @router.get("/scenarios", summary="The scenarios that can be played")

@@ -23,14 +23,20 @@ class RemoteFakeApiState:
         self.batch = batch
         self.timeout = timeout
         self._pending: list[dict[str, Any]] = []
+        self.producers: dict[str, str] | None = None
+        """producer -> base path, as its `/_tidings/health` says (None: it does not say)."""
 
     @classmethod
     def reachable(cls, base_url: str, *, timeout: float = 0.5) -> RemoteFakeApiState | None:
         """A remote state for the fake API at `base_url`, or None if no tidings fake API answers there."""
         try:
             with urllib.request.urlopen(f"{base_url.rstrip('/')}/_tidings/health", timeout=timeout) as response:
-                if json.loads(response.read()).get("status") == "ok":
-                    return cls(base_url)
+                health = json.loads(response.read())
+                if health.get("status") == "ok":
+                    found = cls(base_url)
+                    producers = health.get("producers")
+                    found.producers = dict(producers) if isinstance(producers, dict) else None
+                    return found
         except (OSError, ValueError):
             pass
         return None

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tidings.contracts.registry.routed import CatalogView, RoutedCatalog
+from tidings.contracts.registry.routed import CatalogView, RoutedCatalog, producer_paths
 from tidings.simulator.fake_api.api_faults import ApiFaults, FaultablePaths
 from tidings.simulator.fake_api.state import FakeApiState, Resource
 
@@ -32,6 +32,8 @@ class RoutedFakeApiState(FaultablePaths):
             key=lambda mount: -len(mount[0]),
         )
         self.api_faults = ApiFaults()
+        self.producers = producer_paths(catalog)
+        """producer -> base path of its resources here (`/_tidings/health` says it)."""
 
     @property
     def events_applied(self) -> int:

@@ -49,6 +49,8 @@ class FakeApiState(FaultablePaths):
         self, base_url: str = "", *, catalog: Catalog | None = None, seed: int = 0, strict: bool = True
     ) -> None:
         self._api = catalog.api if catalog is not None and catalog.api else None
+        self.producers: dict[str, str] = {catalog.producer: ""} if catalog is not None else {}
+        """producer -> base path of its resources here (`/_tidings/health` says it)."""
         self._projector = Projector(catalog, seed=seed) if catalog is not None and self._api else None
         self.strict = strict
         self._origins: dict[str, tuple[tuple[str, str], ...]] = {}  # path -> (pointer, rule that wrote it)

@@ -214,3 +214,18 @@ def test_play_and_emit_against_an_up_serving_the_registry(up: dict[str, str]) ->
     unknown = _tidings(up, "emit", "approved-premises.booking.mad", "--registry", str(MULTI))
     assert unknown.returncode == 2
     assert unknown.stderr.splitlines()[0] == "error: unknown event type 'approved-premises.booking.mad'"
+
+
+def test_a_play_whose_producers_that_fake_api_does_not_serve_is_refused(up: dict[str, str]) -> None:
+    # The `tidings up` serves the registry (each producer under its base path); this play has one catalogue,
+    # whose detailUrls would name root paths that fake API has no producer's shapes for.
+    for command in (["play", "referral-sent"], ["emit", "intervention.referral.sent"]):
+        done = _tidings(up, *command, "--contracts", str(SHIPPED_CATALOG))
+        assert done.returncode == 2, done.stdout + done.stderr
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "Traceback" not in done.stderr
+        assert (
+            "events need hmpps-interventions-service at /:" in errors[0]
+            and "approved-premises at /approved-premises" in errors[0]
+        )
+    assert _received(up) == []  # nothing was published for the wrong fake API
