@@ -30,6 +30,15 @@ def unique() -> Callable[[str], str]:
 
 
 @pytest.fixture
+def topic(engine: Engine, unique: Callable[[str], str]) -> Iterator[str]:
+    """A topic of this test's own on the session engine (nobody else's queues subscribe to it), deleted after."""
+    sns = engine.client("sns")
+    arn = str(sns.create_topic(Name=unique("own-topic"))["TopicArn"])
+    yield arn
+    sns.delete_topic(TopicArn=arn)
+
+
+@pytest.fixture
 def copy(tmp_path: Path) -> Path:
     """A copy of the shipped catalogue that a test may change."""
     target = tmp_path / "catalog"

@@ -4,7 +4,7 @@ harness (simulator.harness), on the session's engine."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -123,14 +123,6 @@ def test_faults_are_written_as_one_spec_a_list_or_a_fault_set(faults: Any, expec
     assert _fault_set(FaultSet.parse(["delay=1s"])).specs.keys() == {"delay"}
     with pytest.raises(UsageError, match="is not a fault spec"):
         _fault_set(0.5)
-
-
-@pytest.fixture
-def topic(engine: Engine, unique: Callable[[str], str]) -> Iterator[str]:
-    sns = engine.client("sns")
-    arn = str(sns.create_topic(Name=unique("owned-topic"))["TopicArn"])
-    yield arn
-    sns.delete_topic(TopicArn=arn)
 
 
 def test_an_owned_queue_is_subscribed_as_asked_and_deleted_without_a_trace(

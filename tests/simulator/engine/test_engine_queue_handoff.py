@@ -42,14 +42,6 @@ def embedded(engine: Engine) -> Iterator[Engine]:
     moto_patches.apply()
 
 
-@pytest.fixture
-def topic(embedded: Engine, unique: Callable[[str], str]) -> Iterator[str]:
-    sns = embedded.client("sns")
-    arn = str(sns.create_topic(Name=unique("handoff-topic"))["TopicArn"])
-    yield arn
-    sns.delete_topic(TopicArn=arn)
-
-
 def _without_handoff(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "queue_handoff", lambda: None)
 
